@@ -1,0 +1,239 @@
+/**
+ * Incremental frame decoding (RFC 6455 §5.2): any chunking of the input, one byte at a time
+ * included, gives the same calls.
+ *
+ * Partial frames are the streaming unit: after a frame's header the payload is handed on as
+ * views of the input chunks (never copied, never buffered), so a 1 GiB frame costs no memory.
+ * Only a header that straddles chunks is gathered, in a 14-byte scratch buffer. Masked payloads
+ * are unmasked in place: the decoder owns the chunks it is given.
+ *
+ * Every header rule is checked before any payload is accepted; a violation is reported once,
+ * as a value, and the decoder then ignores all further input.
+ */
+import { type ProtocolViolation, violation } from "./errors.js";
+import {
+  FIN_BIT,
+  type FrameHeader,
+  LENGTH_16,
+  LENGTH_64,
+  LENGTH_MASK,
+  MASK_BIT,
+  MAX_HEADER_LENGTH,
+  OPCODE_MASK,
+  RSV_BITS,
+  RSV1_BIT,
+  RSV2_BIT,
+  RSV3_BIT,
+} from "./frame-header.js";
+import { maskInPlace, packMaskKey } from "./masking.js";
+import { isControlOpcode, isDefinedOpcode } from "./opcode.js";
+
+/** Receives what the decoder finds, in order: start, payload chunks (possibly none), end. */
+export interface FrameDecoderHandler {
+  onFrameStart(header: FrameHeader): void;
+  /** A slice of the current frame's payload, unmasked. Valid until the handler returns unless copied. */
+  onFramePayload(chunk: Uint8Array): void;
+  onFrameEnd(): void;
+  onViolation(v: ProtocolViolation): void;
+}
+
+/** What the decoder accepts. */
+export interface FrameDecoderOptions {
+  /** True on a server (client frames must be masked), false on a client (server frames must not be). */
+  readonly expectMasked: boolean;
+  /** Largest accepted payload of one frame; larger fails with 1009. Default: unlimited. */
+  readonly maxFrameSize?: number;
+  /** RSV bits an extension negotiated (RSV1_BIT for permessage-deflate); others fail with 1002. */
+  readonly allowedRsv?: number;
+}
+
+enum State {
+  Header,
+  Payload,
+  Failed,
+}
+
+/** The incremental decoder. Feed it with {@link FrameDecoder.push}. */
+export class FrameDecoder {
+  private state = State.Header;
+  private readonly scratch = new Uint8Array(MAX_HEADER_LENGTH);
+  private scratchLength = 0;
+  private remaining = 0;
+  private maskKey = 0;
+  private masked = false;
+  private maskOffset = 0;
+  private readonly expectMasked: boolean;
+  private readonly maxFrameSize: number;
+  private readonly allowedRsv: number;
+
+  constructor(
+    private readonly handler: FrameDecoderHandler,
+    options: FrameDecoderOptions,
+  ) {
+    this.expectMasked = options.expectMasked;
+    this.maxFrameSize = options.maxFrameSize ?? Number.MAX_SAFE_INTEGER;
+    this.allowedRsv = options.allowedRsv ?? 0;
+  }
+
+  /** True once a violation was reported or {@link FrameDecoder.stop} was called. */
+  get stopped(): boolean {
+    return this.state === State.Failed;
+  }
+
+  /** True between frames: no header byte or payload byte of a frame is pending. */
+  get atFrameBoundary(): boolean {
+    return this.state === State.Header && this.scratchLength === 0;
+  }
+
+  /** Ignores all further input (the connection is being failed or closed). */
+  stop(): void {
+    this.state = State.Failed;
+  }
+
+  /** Decodes `chunk`. */
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    const length = chunk.length;
+    while (pos < length && this.state !== State.Failed) {
+      if (this.state === State.Header) {
+        pos = this.readHeader(chunk, pos);
+      } else {
+        const n = Math.min(this.remaining, length - pos);
+        const view = chunk.subarray(pos, pos + n);
+        pos += n;
+        this.remaining -= n;
+        if (this.masked) this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);
+        this.handler.onFramePayload(view);
+        if (this.remaining === 0 && this.state === State.Payload) this.endFrame();
+      }
+    }
+  }
+
+  /** Consumes header bytes from `chunk` at `pos`; returns the new position. */
+  private readHeader(chunk: Uint8Array, pos: number): number {
+    const available = chunk.length - pos;
+    if (this.scratchLength === 0 && available >= 2) {
+      const needed = headerSize(chunk[pos + 1]!);
+      if (available >= needed) {
+        this.decodeHeader(chunk, pos);
+        return pos + needed;
+      }
+    }
+    // The header straddles chunks: gather it in the scratch buffer.
+    const scratch = this.scratch;
+    while (pos < chunk.length) {
+      scratch[this.scratchLength++] = chunk[pos++]!;
+      if (this.scratchLength >= 2 && this.scratchLength === headerSize(scratch[1]!)) {
+        this.scratchLength = 0;
+        this.decodeHeader(scratch, 0);
+        break;
+      }
+    }
+    return pos;
+  }
+
+  private decodeHeader(bytes: Uint8Array, at: number): void {
+    const b0 = bytes[at]!;
+    const b1 = bytes[at + 1]!;
+    const opcode = b0 & OPCODE_MASK;
+    const fin = (b0 & FIN_BIT) !== 0;
+    const masked = (b1 & MASK_BIT) !== 0;
+    let length = b1 & LENGTH_MASK;
+    let p = at + 2;
+    if (length === LENGTH_16) {
+      length = (bytes[p]! << 8) | bytes[p + 1]!;
+      p += 2;
+    } else if (length === LENGTH_64) {
+      const high = ((bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!) >>> 0;
+      const low =
+        ((bytes[p + 4]! << 24) | (bytes[p + 5]! << 16) | (bytes[p + 6]! << 8) | bytes[p + 7]!) >>> 0;
+      if (high & 0x8000_0000) {
+        return this.fail(
+          "WS_ERR_INVALID_LENGTH",
+          1002,
+          "RFC 6455 §5.2",
+          "64-bit payload length has its top bit set",
+        );
+      }
+      // Above 2^53 the number would lose precision; no limit can admit such a frame anyway.
+      length = high >= 0x20_0000 ? Number.POSITIVE_INFINITY : high * 0x1_0000_0000 + low;
+      p += 8;
+    }
+    const rsv = b0 & RSV_BITS;
+    if ((rsv & ~this.allowedRsv) !== 0) {
+      return this.fail(
+        "WS_ERR_UNEXPECTED_RSV",
+        1002,
+        "RFC 6455 §5.2",
+        "RSV bit set without a negotiated extension",
+      );
+    }
+    if (!isDefinedOpcode(opcode)) {
+      return this.fail(
+        "WS_ERR_INVALID_OPCODE",
+        1002,
+        "RFC 6455 §5.2",
+        `reserved opcode 0x${opcode.toString(16)}`,
+      );
+    }
+    if (isControlOpcode(opcode)) {
+      if (!fin)
+        return this.fail("WS_ERR_FRAGMENTED_CONTROL", 1002, "RFC 6455 §5.5", "fragmented control frame");
+      if (length > 125) {
+        return this.fail(
+          "WS_ERR_CONTROL_TOO_LONG",
+          1002,
+          "RFC 6455 §5.5",
+          `control frame of ${length} bytes`,
+        );
+      }
+    }
+    if (masked !== this.expectMasked) {
+      return this.expectMasked
+        ? this.fail("WS_ERR_EXPECTED_MASK", 1002, "RFC 6455 §5.1", "unmasked frame from a client")
+        : this.fail("WS_ERR_UNEXPECTED_MASK", 1002, "RFC 6455 §5.1", "masked frame from a server");
+    }
+    if (length > this.maxFrameSize) {
+      return this.fail(
+        "WS_ERR_FRAME_TOO_BIG",
+        1009,
+        "RFC 6455 §7.4.1",
+        `frame of ${length} bytes exceeds maxFrameSize (${this.maxFrameSize})`,
+      );
+    }
+    const maskKey = masked ? packMaskKey(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!) : 0;
+    this.masked = masked;
+    this.maskKey = maskKey;
+    this.maskOffset = 0;
+    this.remaining = length;
+    this.state = State.Payload;
+    this.handler.onFrameStart({
+      fin,
+      rsv1: (rsv & RSV1_BIT) !== 0,
+      rsv2: (rsv & RSV2_BIT) !== 0,
+      rsv3: (rsv & RSV3_BIT) !== 0,
+      opcode,
+      masked,
+      maskKey,
+      payloadLength: length,
+    });
+    if (length === 0 && this.state === State.Payload) this.endFrame();
+  }
+
+  private endFrame(): void {
+    this.state = State.Header;
+    this.handler.onFrameEnd();
+  }
+
+  private fail(code: string, closeCode: 1002 | 1009, rule: string, message: string): void {
+    this.state = State.Failed;
+    this.handler.onViolation(violation(code, closeCode, rule, message));
+  }
+}
+
+/** Header length implied by the second header byte (length marker and mask bit). */
+function headerSize(b1: number): number {
+  const marker = b1 & LENGTH_MASK;
+  const base = marker === LENGTH_64 ? 10 : marker === LENGTH_16 ? 4 : 2;
+  return (b1 & MASK_BIT) !== 0 ? base + 4 : base;
+}

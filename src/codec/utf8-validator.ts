@@ -1,0 +1,110 @@
+/**
+ * Incremental UTF-8 validation (RFC 3629, Unicode Table 3-7), as RFC 6455 §8.1 requires for
+ * text messages and close reasons. It fails at the first byte that cannot be part of a valid
+ * sequence, so a bad text message is rejected mid-frame, and it carries its state across
+ * chunks and fragments.
+ *
+ * Rejected: stray continuation bytes, C0/C1 and F5-FF lead bytes, overlong forms (E0 80-9F,
+ * F0 80-8F), surrogates (ED A0-BF) and code points above U+10FFFF (F4 90-BF); a sequence still
+ * open at the end of the message is rejected by {@link Utf8Validator.end}.
+ */
+
+/** Validates a stream of UTF-8 chunks. Reusable: call {@link Utf8Validator.reset} between messages. */
+export class Utf8Validator {
+  /** Continuation bytes still expected by the open sequence. */
+  private needed = 0;
+  /** Bounds for the next continuation byte (they narrow only for the second byte of a sequence). */
+  private lower = 0x80;
+  private upper = 0xbf;
+
+  /** Forgets any open sequence. */
+  reset(): void {
+    this.needed = 0;
+    this.lower = 0x80;
+    this.upper = 0xbf;
+  }
+
+  /** Whether a sequence is open (the bytes so far end inside a code point). */
+  get incomplete(): boolean {
+    return this.needed !== 0;
+  }
+
+  /**
+   * Feeds `bytes`; returns the index of the first invalid byte, or -1 if all are valid so far.
+   * After a failure the validator's state is undefined until {@link reset}.
+   */
+  feed(bytes: Uint8Array, start = 0, end = bytes.length): number {
+    let needed = this.needed;
+    let lower = this.lower;
+    let upper = this.upper;
+    let i = start;
+    while (i < end) {
+      if (needed === 0) {
+        // ASCII fast path: most text is ASCII; skip it without touching the state.
+        while (i < end && bytes[i]! < 0x80) i++;
+        if (i === end) break;
+        const b = bytes[i]!;
+        if (b < 0xc2 || b > 0xf4) return this.failAt(i);
+        if (b < 0xe0) {
+          needed = 1;
+        } else if (b < 0xf0) {
+          needed = 2;
+          if (b === 0xe0) lower = 0xa0;
+          else if (b === 0xed) upper = 0x9f;
+        } else {
+          needed = 3;
+          if (b === 0xf0) lower = 0x90;
+          else if (b === 0xf4) upper = 0x8f;
+        }
+        i++;
+        continue;
+      }
+      const b = bytes[i]!;
+      if (b < lower || b > upper) return this.failAt(i);
+      lower = 0x80;
+      upper = 0xbf;
+      needed--;
+      i++;
+    }
+    this.needed = needed;
+    this.lower = lower;
+    this.upper = upper;
+    return -1;
+  }
+
+  /** Ends the message: false if a sequence was left open (truncated code point). */
+  end(): boolean {
+    const complete = this.needed === 0;
+    this.reset();
+    return complete;
+  }
+
+  private failAt(index: number): number {
+    this.reset();
+    return index;
+  }
+}
+
+const shared = new Utf8Validator();
+
+/** One-shot check of a complete UTF-8 byte sequence. */
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  shared.reset();
+  return shared.feed(bytes) === -1 && shared.end();
+}
+
+/**
+ * The length of the longest prefix of `bytes` that ends on a code point boundary, assuming the
+ * bytes are valid UTF-8 so far. Used to cut text chunks without splitting a code point.
+ */
+export function utf8BoundaryLength(bytes: Uint8Array): number {
+  const n = bytes.length;
+  // Walk back over at most three continuation bytes to the lead byte of the last sequence.
+  for (let back = 1; back <= 4 && back <= n; back++) {
+    const b = bytes[n - back]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const seqLen = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+    return seqLen <= back ? n : n - back;
+  }
+  return n;
+}

@@ -1,0 +1,29 @@
+/**
+ * The handshake keys (RFC 6455 §1.3, §4.1): a fresh random 16-byte nonce sent as
+ * `Sec-WebSocket-Key`, and the `Sec-WebSocket-Accept` the server must derive from it.
+ */
+import { base64Encode } from "./base64.js";
+import { sha1 } from "./sha1.js";
+
+/** The GUID appended to the key (RFC 6455 §1.3). */
+export const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/** Fills a buffer with random bytes. */
+export type RandomBytes = (target: Uint8Array) => void;
+
+const strongRandom: RandomBytes = (target) => {
+  globalThis.crypto.getRandomValues(target);
+};
+
+/** A new `Sec-WebSocket-Key`: 16 random bytes from a strong source, base64-encoded. */
+export function generateWebSocketKey(random: RandomBytes = strongRandom): string {
+  const nonce = new Uint8Array(16);
+  random(nonce);
+  return base64Encode(nonce);
+}
+
+/** `base64(SHA-1(key + GUID))`, the expected `Sec-WebSocket-Accept` for `key`. */
+export function computeAcceptKey(key: string): string {
+  const input = new TextEncoder().encode(key + WEBSOCKET_GUID);
+  return base64Encode(sha1(input));
+}

@@ -1,0 +1,177 @@
+/**
+ * Incremental HTTP/1.x response-head parser (RFC 9112 §2-§5) for the opening handshake, with
+ * limits. It returns the bytes that followed the head in the same chunk: frames sent right
+ * behind a 101 are never lost. Errors are returned as values; peer input never throws.
+ */
+import { HandshakeError, HandshakeLimitError, MalformedResponseError } from "./handshake-error.js";
+import { isToken } from "./header-syntax.js";
+import { HttpHeaders } from "./http-headers.js";
+
+/** A parsed status line and header block. */
+export interface ResponseHead {
+  /** "1.1" or "1.0". */
+  readonly httpVersion: string;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: HttpHeaders;
+}
+
+/** Bounds on what the parser accepts. */
+export interface ResponseHeadLimits {
+  /** Bytes of the whole head (status line, headers, blank line). Default 16 KiB. */
+  readonly maxHeadSize?: number;
+  /** Header lines. Default 100. */
+  readonly maxHeaderCount?: number;
+  /** Bytes of one line. Default 8 KiB. */
+  readonly maxLineLength?: number;
+}
+
+/** The outcome of feeding a chunk. */
+export type ResponseParseResult =
+  | { readonly kind: "incomplete" }
+  | { readonly kind: "complete"; readonly head: ResponseHead; readonly rest: Uint8Array }
+  | { readonly kind: "error"; readonly error: HandshakeError };
+
+const INCOMPLETE: ResponseParseResult = { kind: "incomplete" };
+const HTTP_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Default limits. */
+export const DEFAULT_MAX_HEAD_SIZE = 16 * 1024;
+export const DEFAULT_MAX_HEADER_COUNT = 100;
+export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024;
+
+/** Parses one response head; informational 1xx responses other than 101 are skipped. */
+export class HttpResponseParser {
+  private buffer: Uint8Array;
+  private length = 0;
+  private lineStart = 0;
+  private lines = 0;
+  private result: ResponseParseResult = INCOMPLETE;
+  private readonly maxHeadSize: number;
+  private readonly maxHeaderCount: number;
+  private readonly maxLineLength: number;
+
+  constructor(limits: ResponseHeadLimits = {}) {
+    this.maxHeadSize = limits.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE;
+    this.maxHeaderCount = limits.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT;
+    this.maxLineLength = limits.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.buffer = new Uint8Array(Math.min(this.maxHeadSize, 1024));
+  }
+
+  /** Feeds a chunk. Once complete or failed, further input is ignored and the same result returned. */
+  push(chunk: Uint8Array): ResponseParseResult {
+    if (this.result.kind !== "incomplete") return this.result;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (this.length < HTTP_PREFIX.length && b !== HTTP_PREFIX[this.length]) {
+        return this.finish(malformed("the response does not start with HTTP/: not an HTTP server"));
+      }
+      if (this.length === this.maxHeadSize) {
+        return this.finish(
+          new HandshakeLimitError(
+            "WS_ERR_HEAD_TOO_LARGE",
+            `response head exceeds ${this.maxHeadSize} bytes (maxHeadSize)`,
+            "maxHeadSize",
+          ),
+        );
+      }
+      this.append(b);
+      if (b !== LF) {
+        if (this.length - this.lineStart > this.maxLineLength) {
+          return this.finish(
+            new HandshakeLimitError(
+              "WS_ERR_LINE_TOO_LONG",
+              `a response line exceeds ${this.maxLineLength} bytes (maxLineLength)`,
+              "maxLineLength",
+            ),
+          );
+        }
+        continue;
+      }
+      const lineLength = this.length - this.lineStart;
+      const blank = lineLength === 1 || (lineLength === 2 && this.buffer[this.lineStart] === CR);
+      this.lineStart = this.length;
+      if (!blank) {
+        if (++this.lines > this.maxHeaderCount + 1) {
+          return this.finish(
+            new HandshakeLimitError(
+              "WS_ERR_TOO_MANY_HEADERS",
+              `response has more than ${this.maxHeaderCount} headers (maxHeaderCount)`,
+              "maxHeaderCount",
+            ),
+          );
+        }
+        continue;
+      }
+      const head = parseHead(this.buffer.subarray(0, this.length));
+      if (head instanceof HandshakeError) return this.finish(head);
+      const rest = chunk.subarray(i + 1);
+      if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+        this.reset();
+        return this.push(rest);
+      }
+      return this.finish({ kind: "complete", head, rest });
+    }
+    return INCOMPLETE;
+  }
+
+  private append(b: number): void {
+    if (this.length === this.buffer.length) {
+      const grown = new Uint8Array(Math.min(this.buffer.length * 2, this.maxHeadSize));
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    this.buffer[this.length++] = b;
+  }
+
+  private reset(): void {
+    this.length = 0;
+    this.lineStart = 0;
+    this.lines = 0;
+  }
+
+  private finish(outcome: ResponseParseResult | HandshakeError): ResponseParseResult {
+    this.result = outcome instanceof HandshakeError ? { kind: "error", error: outcome } : outcome;
+    return this.result;
+  }
+}
+
+function malformed(message: string): MalformedResponseError {
+  return new MalformedResponseError(message);
+}
+
+const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/;
+
+function parseHead(bytes: Uint8Array): ResponseHead | HandshakeError {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  const lines = text.split("\n");
+  lines.pop(); // after the final LF
+  lines.pop(); // the blank line
+  const cleaned: string[] = [];
+  for (const line of lines) {
+    const body = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (body.includes("\r")) return malformed("bare CR in the response head");
+    cleaned.push(body);
+  }
+  const match = STATUS_LINE.exec(cleaned[0] ?? "");
+  if (!match) return malformed(`malformed status line ${JSON.stringify(cleaned[0] ?? "")}`);
+  const headers: [string, string][] = [];
+  for (const line of cleaned.slice(1)) {
+    if (line.startsWith(" ") || line.startsWith("\t")) {
+      return malformed("obsolete line folding in the response head (RFC 9112 §5.2)");
+    }
+    const colon = line.indexOf(":");
+    const name = colon === -1 ? "" : line.slice(0, colon);
+    if (!isToken(name)) return malformed(`malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+    headers.push([name, line.slice(colon + 1).trim()]);
+  }
+  return {
+    httpVersion: `1.${match[1]}`,
+    status: Number(match[2]),
+    statusText: match[3] ?? "",
+    headers: new HttpHeaders(headers),
+  };
+}

@@ -1,0 +1,5 @@
+/** The protocol layer: the sans-I/O connection state machine. Imports only the codec. */
+export * from "./connection-state.js";
+export * from "./incoming-frames.js";
+export * from "./protocol-event.js";
+export * from "./websocket-protocol.js";

@@ -1,0 +1,370 @@
+/**
+ * The sans-I/O WebSocket connection (RFC 6455 §5-§7), after the opening handshake.
+ *
+ * Four verbs, as in Python `websockets`: feed received bytes with {@link WebSocketProtocol.receiveData}
+ * (and the end of the stream with {@link WebSocketProtocol.receiveEof}), take the resulting
+ * {@link WebSocketProtocol.eventsReceived} and {@link WebSocketProtocol.dataToSend}, and close the
+ * transport when {@link WebSocketProtocol.shouldCloseTransport} says so. Nothing here does I/O or
+ * keeps a timer: the closing handshake's time-out is an output, {@link WebSocketProtocol.deadline},
+ * that the I/O layer honours by calling {@link WebSocketProtocol.onDeadline}.
+ *
+ * Peer errors never throw: they fail the connection (Close with 1002, 1007 or 1009) and are reported
+ * as a `protocol-error` event. Local misuse (sending after Close, a bad close code) throws at once.
+ */
+import {
+  CloseCode,
+  encodeClosePayload,
+  encodeMaskedFrame,
+  encodeUnmaskedFrame,
+  FrameDecoder,
+  InvalidArgumentError,
+  InvalidStateError,
+  type MaskKeySource,
+  Opcode,
+  type ProtocolViolation,
+  parseClosePayload,
+  RandomMaskKeySource,
+  RSV1_BIT,
+} from "../codec/index.js";
+import { ConnectionState } from "./connection-state.js";
+import { type IncomingFrameReceiver, IncomingFrames, type MessageType } from "./incoming-frames.js";
+import { MESSAGE_END, type ProtocolEvent } from "./protocol-event.js";
+
+/** Which end of the connection this is. Clients mask what they send; servers require masked input. */
+export type Role = "client" | "server";
+
+/** Settings of a {@link WebSocketProtocol}. */
+export interface ProtocolOptions {
+  readonly role: Role;
+  /** Largest accepted frame payload (1009 beyond). Default 16 MiB. */
+  readonly maxFrameSize?: number;
+  /** Largest accepted message, all fragments together (1009 beyond). Default 64 MiB. */
+  readonly maxMessageSize?: number;
+  /** Whether an extension negotiated RSV1 (permessage-deflate). Default false. */
+  readonly allowRsv1?: boolean;
+  /** How long to wait for the peer's Close and the end of the transport after ours, in ms. Default 5000. */
+  readonly closeTimeout?: number;
+  /** Source of masking keys (clients only). Default: pooled `crypto.getRandomValues`. */
+  readonly maskKeys?: MaskKeySource;
+  /** The clock deadlines are measured on, in ms. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** Options of one outgoing frame. */
+export interface SendOptions {
+  /** Final fragment (default true). */
+  readonly fin?: boolean;
+  /** Set RSV1 (a compressed message under permessage-deflate). */
+  readonly rsv1?: boolean;
+}
+
+/** Defaults of {@link ProtocolOptions}. */
+export const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+export const DEFAULT_CLOSE_TIMEOUT = 5000;
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+function checkLimit(name: string, value: number): number {
+  if (!(value > 0) || !(Number.isSafeInteger(value) || value === Number.POSITIVE_INFINITY)) {
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** The connection state machine. */
+export class WebSocketProtocol implements IncomingFrameReceiver {
+  private stateValue: ConnectionState = ConnectionState.Open;
+  private readonly decoder: FrameDecoder;
+  private readonly incoming: IncomingFrames;
+  private events: ProtocolEvent[] = [];
+  private output: Uint8Array[] = [];
+  private readonly isClient: boolean;
+  private readonly maskKeys: MaskKeySource | undefined;
+  private readonly closeTimeout: number;
+  private readonly clock: () => number;
+  private outgoingMessageOpen = false;
+  private closeSentCode: number | undefined;
+  private closeReceivedPayload: { code: number; reason: string } | undefined;
+  private closeSentFlag = false;
+  private closeTransport = false;
+  private closeDeadline: number | undefined;
+  private failure: ProtocolViolation | undefined;
+
+  constructor(options: ProtocolOptions) {
+    this.isClient = options.role === "client";
+    this.maskKeys = this.isClient ? (options.maskKeys ?? new RandomMaskKeySource()) : undefined;
+    this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+    this.clock = options.clock ?? Date.now;
+    this.incoming = new IncomingFrames(this, {
+      maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
+    });
+    this.decoder = new FrameDecoder(this.incoming, {
+      expectMasked: !this.isClient,
+      maxFrameSize: checkLimit("maxFrameSize", options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE),
+      allowedRsv: options.allowRsv1 ? RSV1_BIT : 0,
+    });
+  }
+
+  /** OPEN, CLOSING or CLOSED. */
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  /** Whether we have sent a Close frame. */
+  get closeSent(): boolean {
+    return this.closeSentFlag;
+  }
+
+  /** The peer's Close, once received. */
+  get closeReceived(): { readonly code: number; readonly reason: string } | undefined {
+    return this.closeReceivedPayload;
+  }
+
+  /** The violation we failed the connection for, if any. */
+  get failedWith(): ProtocolViolation | undefined {
+    return this.failure;
+  }
+
+  // ---- input ----------------------------------------------------------------------------------
+
+  /** Feeds bytes received from the transport. The protocol takes ownership of `data` (it unmasks in place). */
+  receiveData(data: Uint8Array): void {
+    if (this.stateValue === ConnectionState.Closed) return;
+    this.decoder.push(data);
+  }
+
+  /** The transport ended (EOF or reset): the connection is CLOSED. */
+  receiveEof(): void {
+    if (this.stateValue === ConnectionState.Closed) return;
+    this.decoder.stop();
+    this.finish();
+  }
+
+  /** Returns and forgets the events produced since the last call. */
+  eventsReceived(): ProtocolEvent[] {
+    const events = this.events;
+    if (events.length === 0) return events;
+    this.events = [];
+    return events;
+  }
+
+  /** Returns and forgets the bytes to write, in order (a gather list: write them corked or with writev). */
+  dataToSend(): Uint8Array[] {
+    const output = this.output;
+    if (output.length === 0) return output;
+    this.output = [];
+    return output;
+  }
+
+  /**
+   * Whether the I/O layer should close the transport once `dataToSend()` is written: after failing
+   * the connection, after the closing handshake on a server, or when the close deadline passed.
+   * A client otherwise waits for the server to close first (RFC 6455 §7.1.1).
+   */
+  shouldCloseTransport(): boolean {
+    return this.closeTransport;
+  }
+
+  /** When {@link onDeadline} must be called (on `clock`), or undefined when nothing is pending. */
+  deadline(): number | undefined {
+    return this.stateValue === ConnectionState.Closing ? this.closeDeadline : undefined;
+  }
+
+  /** Tells the protocol the time is `now`: past the close deadline, it gives up on the peer. */
+  onDeadline(now: number = this.clock()): void {
+    const at = this.deadline();
+    if (at === undefined || now < at) return;
+    this.closeTransport = true;
+    this.decoder.stop();
+    this.finish();
+  }
+
+  // ---- output ---------------------------------------------------------------------------------
+
+  /** Sends a text frame starting a message (or a whole one, with `fin` true, the default). */
+  sendText(payload: Uint8Array | string, options?: SendOptions): void {
+    this.sendDataFrame(Opcode.Text, typeof payload === "string" ? encoder.encode(payload) : payload, options);
+  }
+
+  /** Sends a binary frame starting a message (or a whole one). */
+  sendBinary(payload: Uint8Array, options?: SendOptions): void {
+    this.sendDataFrame(Opcode.Binary, payload, options);
+  }
+
+  /** Sends the next fragment of the open message; `fin` true ends it. */
+  sendContinuation(payload: Uint8Array | string, options?: SendOptions): void {
+    this.sendDataFrame(
+      Opcode.Continuation,
+      typeof payload === "string" ? encoder.encode(payload) : payload,
+      options,
+    );
+  }
+
+  /** Sends a Ping (payload at most 125 bytes). */
+  sendPing(payload: Uint8Array = EMPTY): void {
+    this.checkCanSend("ping");
+    this.checkControlPayload(payload);
+    this.writeFrame(Opcode.Ping, payload, undefined);
+  }
+
+  /** Sends a Pong: a reply, or an unsolicited keep-alive (RFC 6455 §5.5.3). */
+  sendPong(payload: Uint8Array = EMPTY): void {
+    this.checkCanSend("pong");
+    this.checkControlPayload(payload);
+    this.writeFrame(Opcode.Pong, payload, undefined);
+  }
+
+  /**
+   * Starts the closing handshake (RFC 6455 §7.1.2): sends Close with `code` (none: an empty Close)
+   * and `reason`. Data may still arrive until the peer's Close. Throws {@link InvalidArgumentError}
+   * for an invalid code or reason and {@link InvalidStateError} if Close was already sent.
+   */
+  sendClose(code?: number, reason = ""): void {
+    const payload = encodeClosePayload(code, reason);
+    if (this.closeSentFlag || this.stateValue === ConnectionState.Closed) {
+      throw new InvalidStateError("Close was already sent", "WS_ERR_ALREADY_CLOSING");
+    }
+    this.writeClose(code, payload);
+  }
+
+  /**
+   * Fails the connection (RFC 6455 §7.1.7): sends Close with `code` unless one was sent, and asks
+   * for the transport to be closed. Further input is ignored.
+   */
+  fail(code: number, reason = ""): void {
+    if (this.stateValue === ConnectionState.Closed) return;
+    if (!this.closeSentFlag) this.writeClose(code, encodeClosePayload(code, truncateReason(reason)));
+    this.decoder.stop();
+    this.closeTransport = true;
+  }
+
+  // ---- IncomingFrameReceiver ------------------------------------------------------------------
+
+  /** @internal */
+  onMessageStart(messageType: MessageType, singleFrame: boolean, frameLength: number, rsv1: boolean): void {
+    if (this.closeReceivedPayload) return;
+    this.events.push({ kind: "message-start", messageType, singleFrame, frameLength, rsv1 });
+  }
+
+  /** @internal */
+  onMessageData(data: Uint8Array): void {
+    if (this.closeReceivedPayload) return;
+    this.events.push({ kind: "message-data", data });
+  }
+
+  /** @internal */
+  onMessageEnd(): void {
+    if (this.closeReceivedPayload) return;
+    this.events.push(MESSAGE_END);
+  }
+
+  /** @internal */
+  onControlFrame(opcode: number, payload: Uint8Array): void {
+    if (opcode === Opcode.Ping) {
+      if (!this.closeSentFlag) this.writeFrame(Opcode.Pong, payload, undefined);
+      this.events.push({ kind: "ping", data: payload });
+    } else if (opcode === Opcode.Pong) {
+      this.events.push({ kind: "pong", data: payload });
+    } else {
+      this.receiveClose(payload);
+    }
+  }
+
+  /** @internal */
+  onViolation(v: ProtocolViolation): void {
+    this.failure = v;
+    this.events.push({ kind: "protocol-error", violation: v });
+    this.fail(v.closeCode, v.message);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private receiveClose(payload: Uint8Array): void {
+    const parsed = parseClosePayload(payload);
+    if ("closeCode" in parsed) return this.onViolation(parsed);
+    this.closeReceivedPayload = parsed;
+    this.events.push({ kind: "close-received", code: parsed.code, reason: parsed.reason });
+    // Nothing after a Close is meaningful (RFC 6455 §5.5.1).
+    this.decoder.stop();
+    if (!this.closeSentFlag) {
+      const echo = parsed.code === CloseCode.NoStatusReceived ? undefined : parsed.code;
+      this.writeClose(echo, encodeClosePayload(echo));
+    }
+    if (!this.isClient) this.closeTransport = true;
+  }
+
+  private writeClose(code: number | undefined, payload: Uint8Array): void {
+    this.writeFrame(Opcode.Close, payload, undefined);
+    this.closeSentFlag = true;
+    this.closeSentCode = code;
+    this.stateValue = ConnectionState.Closing;
+    this.closeDeadline = this.clock() + this.closeTimeout;
+  }
+
+  private finish(): void {
+    const received = this.closeReceivedPayload;
+    this.stateValue = ConnectionState.Closed;
+    this.events.push({
+      kind: "closed",
+      code: received?.code ?? CloseCode.AbnormalClosure,
+      reason: received?.reason ?? "",
+      wasClean: received !== undefined && this.closeSentFlag && this.failure === undefined,
+    });
+  }
+
+  private sendDataFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
+    this.checkCanSend("data");
+    const continuation = opcode === Opcode.Continuation;
+    if (continuation !== this.outgoingMessageOpen) {
+      throw new InvalidStateError(
+        continuation
+          ? "no fragmented message is open: start one with sendText or sendBinary"
+          : "a fragmented message is open: finish it with sendContinuation(…, { fin: true })",
+        "WS_ERR_FRAGMENT_ORDER",
+      );
+    }
+    const fin = options?.fin !== false;
+    this.outgoingMessageOpen = !fin;
+    this.writeFrame(opcode, payload, options);
+  }
+
+  private writeFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
+    const frameOptions = options ?? {};
+    if (this.maskKeys) {
+      this.output.push(encodeMaskedFrame(opcode, payload, this.maskKeys.nextKey(), frameOptions));
+    } else {
+      for (const part of encodeUnmaskedFrame(opcode, payload, frameOptions)) this.output.push(part);
+    }
+  }
+
+  private checkCanSend(what: string): void {
+    if (this.closeSentFlag || this.stateValue !== ConnectionState.Open) {
+      throw new InvalidStateError(
+        `cannot send ${what}: the connection is ${this.stateValue}`,
+        "WS_ERR_SEND_AFTER_CLOSE",
+      );
+    }
+  }
+
+  private checkControlPayload(payload: Uint8Array): void {
+    if (payload.length > 125) {
+      throw new InvalidArgumentError(
+        `control payload of ${payload.length} bytes; at most 125 (RFC 6455 §5.5)`,
+      );
+    }
+  }
+
+  /** The code we closed with (undefined for an empty Close or before Close). */
+  get closeSentWith(): number | undefined {
+    return this.closeSentCode;
+  }
+}
+
+/** Cuts a reason to the 123 bytes a Close frame can carry, on a code point boundary. */
+function truncateReason(reason: string): string {
+  let out = reason;
+  while (encoder.encode(out).length > 123) out = out.slice(0, -1);
+  return out;
+}

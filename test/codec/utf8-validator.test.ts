@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { isValidUtf8, Utf8Validator, utf8BoundaryLength } from "../../src/codec/index.js";
+import { chunkings } from "../helpers/chunkings.js";
+import { invalidUtf8, validUtf8 } from "../vectors/utf8-cases.js";
+
+/** Feeds chunks; returns the absolute index of the first bad byte, input length if only the end fails, or -1. */
+function firstInvalid(chunks: readonly Uint8Array[]): number {
+  const v = new Utf8Validator();
+  let base = 0;
+  for (const c of chunks) {
+    const bad = v.feed(c);
+    if (bad !== -1) return base + bad;
+    base += c.length;
+  }
+  return v.end() ? -1 : base;
+}
+
+describe("8.1 Handling Errors in UTF-8-Encoded Data", () => {
+  for (const [name, bytes] of validUtf8) {
+    it(`accepts ${name} at every split`, () => {
+      for (const chunks of chunkings(bytes)) assert.equal(firstInvalid(chunks), -1);
+    });
+  }
+  for (const [name, bytes, at] of invalidUtf8) {
+    it(`rejects ${name} at byte ${at}, at every split`, () => {
+      for (const chunks of chunkings(bytes)) assert.equal(firstInvalid(chunks), at);
+    });
+  }
+
+  it("agrees with a strict TextDecoder on random bytes", () => {
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        let expected = true;
+        try {
+          strict.decode(bytes);
+        } catch {
+          expected = false;
+        }
+        assert.equal(isValidUtf8(bytes), expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("accepts any encoded string, split anywhere", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 30 }), fc.nat(), (text, cut) => {
+        const bytes = new TextEncoder().encode(text);
+        const at = cut % (bytes.length + 1);
+        assert.equal(firstInvalid([bytes.subarray(0, at), bytes.subarray(at)]), -1);
+      }),
+    );
+  });
+});
+
+describe("utf8BoundaryLength", () => {
+  it("never splits a code point", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 20 }), fc.nat(), (text, cut) => {
+        const bytes = new TextEncoder().encode(text);
+        const prefix = bytes.subarray(0, cut % (bytes.length + 1));
+        const n = utf8BoundaryLength(prefix);
+        assert.ok(isValidUtf8(prefix.subarray(0, n)));
+        assert.ok(prefix.length - n <= 3);
+      }),
+    );
+  });
+});
