@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  HandshakeLimitError,
+  HttpResponseParser,
+  MalformedResponseError,
+  type ResponseParseResult,
+} from "../../src/handshake/index.js";
+import { concat, utf8 } from "../helpers/bits.js";
+import { chunkings } from "../helpers/chunkings.js";
+
+const head101 =
+  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n";
+
+function parse(
+  chunks: readonly Uint8Array[],
+  parser = new HttpResponseParser(),
+): { result: ResponseParseResult; rest: Uint8Array[] } {
+  let result: ResponseParseResult = { kind: "incomplete" };
+  const rest: Uint8Array[] = [];
+  for (const c of chunks) {
+    if (result.kind === "complete") {
+      rest.push(c);
+      continue;
+    }
+    result = parser.push(c);
+    if (result.kind === "complete") rest.push(result.rest);
+  }
+  return { result, rest };
+}
+
+describe("HTTP/1.1 response head", () => {
+  it("parses at every chunking and keeps the frames that followed the head", () => {
+    const input = concat([utf8(head101), new Uint8Array([0x81, 0x02, 0x68, 0x69])]);
+    for (const chunks of chunkings(input)) {
+      const { result, rest } = parse(chunks);
+      assert.equal(result.kind, "complete");
+      if (result.kind !== "complete") return;
+      assert.equal(result.head.status, 101);
+      assert.equal(result.head.statusText, "Switching Protocols");
+      assert.equal(result.head.headers.get("UPGRADE"), "websocket");
+      assert.deepEqual([...concat(rest)], [0x81, 0x02, 0x68, 0x69], "no byte after the head is lost");
+    }
+  });
+
+  it("accepts bare LF line ends, repeated headers and HTTP/1.0", () => {
+    const { result } = parse([utf8("HTTP/1.0 404 Not Found\nX: a\nx: b\n\n")]);
+    assert.ok(result.kind === "complete");
+    assert.equal(result.head.httpVersion, "1.0");
+    assert.equal(result.head.headers.get("x"), "a, b");
+    assert.deepEqual(result.head.headers.getAll("X"), ["a", "b"]);
+  });
+
+  it("skips an informational 100 Continue", () => {
+    const { result } = parse([utf8(`HTTP/1.1 100 Continue\r\n\r\n${head101}`)]);
+    assert.ok(result.kind === "complete" && result.head.status === 101);
+  });
+
+  const malformed: [string, string][] = [
+    ["garbage instead of HTTP", "SSH-2.0-OpenSSH\r\n\r\n"],
+    ["bad status line", "HTTP/1.1 2000 OK\r\n\r\n"],
+    ["HTTP/2 status line", "HTTP/2 101\r\n\r\n"],
+    ["obs-fold", "HTTP/1.1 101 OK\r\nX: a\r\n  continued\r\n\r\n"],
+    ["header without colon", "HTTP/1.1 101 OK\r\nnocolon\r\n\r\n"],
+    ["space before colon", "HTTP/1.1 101 OK\r\nX : a\r\n\r\n"],
+    ["bare CR", "HTTP/1.1 101 OK\r\nX: a\rb\r\n\r\n"],
+  ];
+  for (const [name, text] of malformed) {
+    it(`rejects ${name}`, () => {
+      const { result } = parse([utf8(text)]);
+      assert.ok(
+        result.kind === "error" && result.error instanceof MalformedResponseError,
+        JSON.stringify(result),
+      );
+      assert.equal(result.error.code, "WS_ERR_MALFORMED_RESPONSE");
+    });
+  }
+
+  it("fails garbage at the first byte, without waiting for a blank line", () => {
+    assert.equal(new HttpResponseParser().push(utf8("X")).kind, "error");
+  });
+
+  it("limits: head size, header count, line length, each naming its setting", () => {
+    const endless = utf8(`HTTP/1.1 101 OK\r\n${"X-Filler: aaaaaaaaaaaaaaaa\r\n".repeat(2000)}`);
+    const big = new HttpResponseParser({ maxHeadSize: 4096, maxHeaderCount: 10_000 }).push(endless);
+    assert.ok(big.kind === "error" && big.error instanceof HandshakeLimitError);
+    assert.equal(big.error.code, "WS_ERR_HEAD_TOO_LARGE");
+    assert.equal((big.error as HandshakeLimitError).setting, "maxHeadSize");
+
+    const many = new HttpResponseParser().push(utf8(`HTTP/1.1 101 OK\r\n${"a: b\r\n".repeat(10_000)}\r\n`));
+    assert.ok(many.kind === "error" && many.error.code === "WS_ERR_TOO_MANY_HEADERS");
+
+    const long = new HttpResponseParser({ maxLineLength: 100 }).push(
+      utf8(`HTTP/1.1 101 OK\r\nX: ${"a".repeat(200)}\r\n\r\n`),
+    );
+    assert.ok(long.kind === "error" && long.error.code === "WS_ERR_LINE_TOO_LONG");
+  });
+});

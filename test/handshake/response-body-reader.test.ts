@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { HttpHeaders, ResponseBodyReader, type ResponseHead } from "../../src/handshake/index.js";
+import { utf8 } from "../helpers/bits.js";
+import { chunkings } from "../helpers/chunkings.js";
+
+function head(headers: [string, string][], status = 401): ResponseHead {
+  return { httpVersion: "1.1", status, statusText: "", headers: new HttpHeaders(headers) };
+}
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+describe("bounded response body", () => {
+  it("Content-Length", () => {
+    for (const chunks of chunkings(utf8("go away!extra"))) {
+      const reader = new ResponseBodyReader(head([["Content-Length", "8"]]));
+      for (const c of chunks) if (reader.push(c)) break;
+      assert.ok(reader.complete);
+      assert.equal(text(reader.body()), "go away!");
+    }
+  });
+
+  it("chunked, with extensions and trailers, at every chunking", () => {
+    const wire = utf8("4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nTrailer: x\r\n\r\n");
+    for (const chunks of chunkings(wire)) {
+      const reader = new ResponseBodyReader(head([["Transfer-Encoding", "chunked"]]));
+      let done = false;
+      for (const c of chunks) done = reader.push(c);
+      assert.ok(done);
+      assert.equal(text(reader.body()), "Wikipedia");
+    }
+  });
+
+  it("until close", () => {
+    const reader = new ResponseBodyReader(head([]));
+    assert.equal(reader.push(utf8("abc")), false);
+    reader.end();
+    assert.equal(text(reader.body()), "abc");
+    assert.ok(!reader.truncated);
+  });
+
+  it("keeps at most maxBodySize and says it cut", () => {
+    const reader = new ResponseBodyReader(head([["Content-Length", "100000"]]), 10);
+    assert.equal(reader.push(new Uint8Array(50)), true);
+    assert.equal(reader.body().length, 10);
+    assert.ok(reader.truncated);
+  });
+
+  it("no body for 204 and 304", () => {
+    assert.ok(new ResponseBodyReader(head([], 204)).complete);
+    assert.ok(new ResponseBodyReader(head([["Content-Length", "0"]], 404)).complete);
+  });
+});
