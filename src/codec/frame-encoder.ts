@@ -5,6 +5,7 @@
  * payload is read once and the caller's bytes are never modified. Unmasked frames (server to
  * client) are a gather list `[header, payload]` so the payload is never copied.
  */
+import { type ByteAllocator, defaultAllocator } from "./byte-allocator.js";
 import { InvalidArgumentError } from "./errors.js";
 import {
   FIN_BIT,
@@ -16,7 +17,7 @@ import {
   RSV2_BIT,
   RSV3_BIT,
 } from "./frame-header.js";
-import { maskInto } from "./masking.js";
+import { maskInto, WORD_LOOP_MIN } from "./masking.js";
 import { isControlOpcode, isDefinedOpcode } from "./opcode.js";
 
 /** What a frame carries besides its payload. */
@@ -107,20 +108,22 @@ export function encodeFrameHeader(
 }
 
 /**
- * A complete masked frame in one buffer. The payload starts at a 4-byte aligned offset of a
- * fresh buffer so the word-wise mask loop applies whenever the source is aligned too.
+ * A complete masked frame in one buffer from `allocate`, masked while copied. A large payload starts at a 4-byte
+ * aligned offset of a fresh buffer so the word-wise mask loop applies when the source is aligned too.
  */
 export function encodeMaskedFrame(
   opcode: number,
   payload: Uint8Array,
   maskKey: number,
   options: FrameOptions = {},
+  allocate: ByteAllocator = defaultAllocator,
 ): Uint8Array {
   const length = payload.length;
   checkFrame(opcode, length, options.fin !== false);
   const hLen = headerLength(length, true);
-  const pad = (4 - (hLen & 3)) & 3;
-  const buffer = new Uint8Array(pad + hLen + length);
+  // Large payloads start 4-byte aligned so the word loop applies; small ones skip the extra view.
+  const pad = length < WORD_LOOP_MIN ? 0 : (4 - (hLen & 3)) & 3;
+  const buffer = allocate(pad + hLen + length);
   writeFrameHeader(buffer, pad, opcode, length, options, maskKey);
   if (length > 0) maskInto(payload, buffer, pad + hLen, maskKey);
   return pad === 0 ? buffer : buffer.subarray(pad);

@@ -9,8 +9,20 @@
  * open at the end of the message is rejected by {@link Utf8Validator.end}.
  */
 
+/**
+ * A whole-buffer validity check, typically native (`isUtf8` from `node:buffer`, SIMD-accelerated).
+ * The codec imports nothing, so the I/O layers inject it; without one, the JS state machine runs.
+ */
+export type BulkUtf8Check = (bytes: Uint8Array) => boolean;
+
+/** Below this size a native call costs more than the JS loop. */
+const BULK_MIN_LENGTH = 64;
+
 /** Validates a stream of UTF-8 chunks. Reusable: call {@link Utf8Validator.reset} between messages. */
 export class Utf8Validator {
+  /** @param bulk - optional accelerator for long chunks; results are identical with or without it. */
+  constructor(private readonly bulk?: BulkUtf8Check) {}
+
   /** Continuation bytes still expected by the open sequence. */
   private needed = 0;
   /** Bounds for the next continuation byte (they narrow only for the second byte of a sequence). */
@@ -34,6 +46,16 @@ export class Utf8Validator {
    * After a failure the validator's state is undefined until {@link reset}.
    */
   feed(bytes: Uint8Array, start = 0, end = bytes.length): number {
+    if (this.bulk !== undefined && this.needed === 0 && end - start >= BULK_MIN_LENGTH) {
+      // Check everything up to the last lead byte natively; only the open tail needs the state machine.
+      const cut = boundaryIndex(bytes, start, end);
+      const whole = start === 0 && cut === bytes.length;
+      if (this.bulk(whole ? bytes : bytes.subarray(start, cut))) {
+        if (cut === end) return -1;
+        start = cut;
+      }
+      // On failure fall through: the JS loop finds the exact index of the first bad byte.
+    }
     let needed = this.needed;
     let lower = this.lower;
     let upper = this.upper;
@@ -98,13 +120,17 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
  * bytes are valid UTF-8 so far. Used to cut text chunks without splitting a code point.
  */
 export function utf8BoundaryLength(bytes: Uint8Array): number {
-  const n = bytes.length;
+  return boundaryIndex(bytes, 0, bytes.length);
+}
+
+/** The index in `start..end` after the last complete code point (see {@link utf8BoundaryLength}). */
+function boundaryIndex(bytes: Uint8Array, start: number, end: number): number {
   // Walk back over at most three continuation bytes to the lead byte of the last sequence.
-  for (let back = 1; back <= 4 && back <= n; back++) {
-    const b = bytes[n - back]!;
+  for (let back = 1; back <= 4 && back <= end - start; back++) {
+    const b = bytes[end - back]!;
     if ((b & 0xc0) === 0x80) continue;
     const seqLen = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
-    return seqLen <= back ? n : n - back;
+    return seqLen <= back ? end : end - back;
   }
-  return n;
+  return end;
 }

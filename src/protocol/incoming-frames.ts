@@ -6,6 +6,7 @@
  * payloads (at most 125 bytes). Data payloads are passed on as views, never buffered.
  */
 import {
+  type BulkUtf8Check,
   type FrameDecoderHandler,
   type FrameHeader,
   isControlOpcode,
@@ -29,10 +30,12 @@ export interface IncomingFrameReceiver {
   onViolation(v: ProtocolViolation): void;
 }
 
-/** Limits on received messages. */
-export interface IncomingLimits {
+/** Limits on received messages, and how text is checked. */
+export interface IncomingOptions {
   /** Largest accepted message, summed over its fragments (1009 beyond). */
   readonly maxMessageSize: number;
+  /** A native whole-buffer UTF-8 check to speed up long text chunks (see `Utf8Validator`). */
+  readonly utf8Bulk?: BulkUtf8Check;
 }
 
 /** Applies the sequence rules; plug it into a `FrameDecoder` as its handler. */
@@ -45,13 +48,15 @@ export class IncomingFrames implements FrameDecoderHandler {
   private frameFin = false;
   private control: Uint8Array | undefined;
   private controlLength = 0;
-  private readonly utf8 = new Utf8Validator();
+  private readonly utf8: Utf8Validator;
   private failed = false;
 
   constructor(
     private readonly receiver: IncomingFrameReceiver,
-    private readonly limits: IncomingLimits,
-  ) {}
+    private readonly limits: IncomingOptions,
+  ) {
+    this.utf8 = new Utf8Validator(limits.utf8Bulk);
+  }
 
   /** True while a fragmented message is in progress. */
   get messageInProgress(): boolean {

@@ -69,3 +69,44 @@ describe("utf8BoundaryLength", () => {
     );
   });
 });
+
+describe("bulk accelerator", () => {
+  it("gives the same first-bad index as the JS state machine, for any input and split", async () => {
+    const { isUtf8 } = await import("node:buffer");
+    let bulkCalls = 0;
+    const bulk = (b: Uint8Array) => {
+      bulkCalls++;
+      return isUtf8(b);
+    };
+    const pieces = fc.oneof(
+      fc.string({ unit: "grapheme", minLength: 20, maxLength: 80 }).map((s) => new TextEncoder().encode(s)),
+      fc.uint8Array({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 6 }), fc.nat(), (parts, cut) => {
+        const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          bytes.set(p, at);
+          at += p.length;
+        }
+        const split = cut % (bytes.length + 1);
+        const chunks = [bytes.subarray(0, split), bytes.subarray(split)];
+        const plain = new Utf8Validator();
+        const fast = new Utf8Validator(bulk);
+        const run = (v: Utf8Validator) => {
+          let base = 0;
+          for (const c of chunks) {
+            const bad = v.feed(c);
+            if (bad !== -1) return base + bad;
+            base += c.length;
+          }
+          return v.end() ? -1 : base;
+        };
+        assert.equal(run(fast), run(plain));
+      }),
+      { numRuns: 1000 },
+    );
+    assert.ok(bulkCalls > 0, "the accelerator was used");
+  });
+});

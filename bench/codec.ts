@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:codec`: the frame codec side by side with the `ws` package's own Receiver and
+ * Sender (with bufferutil, as commonly deployed) on the same inputs. Prints a markdown table with
+ * medians and ratios. A benchmark, not a test.
+ */
+import { isUtf8 } from "node:buffer";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import {
+  encodeMaskedFrame,
+  encodeUnmaskedFrame,
+  Opcode,
+  RandomMaskKeySource,
+  SlabAllocator,
+  Utf8Validator,
+} from "../src/codec/index.js";
+import { WebSocketProtocol } from "../src/protocol/index.js";
+import { environment, type RowResult, runRow, table } from "./harness.js";
+
+const require = createRequire(import.meta.url);
+const ws = require("ws") as {
+  Receiver: new (
+    options: object,
+  ) => {
+    on(event: "message", fn: (data: Buffer) => void): void;
+    write(chunk: Buffer): boolean;
+  };
+  Sender: { frame(data: Buffer, options: object): Buffer[] };
+};
+const { isValidUTF8 } = require(join(dirname(require.resolve("ws")), "lib", "validation.js")) as {
+  isValidUTF8: (b: Buffer) => boolean;
+};
+
+/** What the Node transport injects: slabs for small frames, uninitialised memory for large ones, as ws uses. */
+const allocate = new SlabAllocator({ allocateLarge: (n) => Buffer.allocUnsafeSlow(n) }).allocate;
+const quick = process.argv.includes("--quick");
+const opts = quick ? { rounds: 3, minMs: 60 } : { rounds: 7, minMs: 150 };
+const sizes: [string, number][] = [
+  ["32 B", 32],
+  ["1 KiB", 1024],
+  ["64 KiB", 64 * 1024],
+  ["1 MiB", 1024 * 1024],
+];
+const SOCKET_CHUNK = 64 * 1024;
+
+/** `count` unmasked binary frames of `size` bytes, cut into socket-sized chunks. */
+function serverStream(size: number): { chunks: Buffer[]; frames: number; bytes: number } {
+  const frames = Math.max(4, Math.floor((4 * 1024 * 1024) / (size + 10)));
+  const payload = Buffer.alloc(size, 0x61);
+  const frame = Buffer.concat(encodeUnmaskedFrame(Opcode.Binary, payload));
+  const all = Buffer.concat(Array.from({ length: frames }, () => frame));
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < all.length; i += SOCKET_CHUNK) chunks.push(all.subarray(i, i + SOCKET_CHUNK));
+  return { chunks, frames, bytes: frames * size };
+}
+
+function parseRows(): RowResult[] {
+  return sizes.map(([label, size]) => {
+    const { chunks, frames, bytes } = serverStream(size);
+    const wsflowParse = (assemble: boolean) => () => {
+      const protocol = new WebSocketProtocol({
+        role: "client",
+        maxFrameSize: 2 ** 31,
+        maxMessageSize: 2 ** 31,
+      });
+      let messages = 0;
+      let parts: Uint8Array[] = [];
+      for (const chunk of chunks) {
+        protocol.receiveData(chunk);
+        for (const e of protocol.eventsReceived()) {
+          if (e.kind === "message-data") {
+            if (assemble) parts.push(e.data);
+          } else if (e.kind === "message-end") {
+            if (assemble && parts.length > 1) Buffer.concat(parts);
+            parts = [];
+            messages++;
+          }
+        }
+      }
+      if (messages !== frames) throw new Error(`wsflow parsed ${messages}/${frames}`);
+    };
+    const wsParse = () => {
+      const receiver = new ws.Receiver({ isServer: false, maxPayload: 0, binaryType: "nodebuffer" });
+      let messages = 0;
+      receiver.on("message", () => messages++);
+      for (const chunk of chunks) receiver.write(chunk);
+      if (messages !== frames) throw new Error(`ws parsed ${messages}/${frames}`);
+    };
+    return runRow(
+      {
+        label: `parse ${label}`,
+        unitsPerCall: frames,
+        bytesPerCall: bytes,
+        contenders: [
+          { name: "wsflow", run: wsflowParse(false) },
+          { name: "wsflow+assemble", run: wsflowParse(true) },
+          { name: "ws", run: wsParse },
+        ],
+      },
+      opts,
+    );
+  });
+}
+
+function buildRows(): RowResult[] {
+  return sizes.map(([label, size]) => {
+    const payload = Buffer.alloc(size, 0x62);
+    const frames = Math.max(4, Math.floor((4 * 1024 * 1024) / (size + 14)));
+    const keys = new RandomMaskKeySource();
+    let sink = 0;
+    return runRow(
+      {
+        label: `build+mask ${label}`,
+        unitsPerCall: frames,
+        bytesPerCall: frames * size,
+        contenders: [
+          {
+            name: "wsflow",
+            run: () => {
+              for (let i = 0; i < frames; i++) {
+                sink += encodeMaskedFrame(Opcode.Binary, payload, keys.nextKey(), {}, allocate).length;
+              }
+            },
+          },
+          {
+            name: "ws",
+            run: () => {
+              for (let i = 0; i < frames; i++) {
+                const list = ws.Sender.frame(payload, {
+                  fin: true,
+                  rsv1: false,
+                  opcode: 2,
+                  mask: true,
+                  readOnly: true,
+                });
+                sink += list[0]!.length;
+              }
+            },
+          },
+        ],
+      },
+      opts,
+    );
+  });
+}
+
+function utf8Rows(): RowResult[] {
+  const texts: [string, Buffer][] = [
+    ["ASCII 1 MiB", Buffer.alloc(1024 * 1024, "The quick brown fox jumps over the lazy dog. ")],
+    ["mixed 1 MiB", Buffer.alloc(1024 * 1024, "Grüße, 世界! Ελληνικά 🎉 ")],
+    ["mixed 100 B", Buffer.from("Grüße, 世界! Ελληνικά 🎉 ".repeat(3)).subarray(0, 100)],
+  ];
+  return texts.map(([label, raw]) => {
+    // Cut to a code point boundary so the input is valid.
+    let end = raw.length;
+    while (end > 0 && (raw[end - 1]! & 0xc0) === 0x80) end--;
+    const bytes = isUtf8(raw.subarray(0, end)) ? raw.subarray(0, end) : raw.subarray(0, end - 1);
+    if (!isUtf8(bytes)) throw new Error("bench input must be valid");
+    const reps = Math.max(1, Math.floor((8 * 1024 * 1024) / bytes.length));
+    const fast = new Utf8Validator(isUtf8);
+    const plain = new Utf8Validator();
+    const check = (v: Utf8Validator) => () => {
+      for (let i = 0; i < reps; i++) if (v.feed(bytes) !== -1 || !v.end()) throw new Error("invalid");
+    };
+    return runRow(
+      {
+        label: `UTF-8 ${label}`,
+        unitsPerCall: reps,
+        bytesPerCall: reps * bytes.length,
+        contenders: [
+          { name: "wsflow", run: check(fast) },
+          { name: "wsflow pure JS", run: check(plain) },
+          {
+            name: "ws",
+            run: () => {
+              for (let i = 0; i < reps; i++) if (!isValidUTF8(bytes)) throw new Error("invalid");
+            },
+          },
+        ],
+      },
+      opts,
+    );
+  });
+}
+
+console.log(
+  `# wsflow codec benchmark\n\n${await environment()}; ws ${require("ws/package.json").version} with bufferutil\n`,
+);
+console.log("Medians of alternating rounds; the last column of each table is the ratio to ws.\n");
+console.log("## Parsing server frames (64 KiB socket chunks), frames/s\n");
+console.log(
+  "`wsflow` yields each payload as views; `wsflow+assemble` also joins a message's chunks into one buffer",
+);
+console.log("as ws's Receiver does (the fair comparison).\n");
+console.log(table(parseRows(), "frames"));
+console.log("\n## Building and masking client frames, frames/s\n");
+console.log(table(buildRows(), "frames"));
+console.log("\n## UTF-8 validation, buffers/s\n");
+console.log("`wsflow` uses node:buffer's isUtf8 as its bulk accelerator (as the Node transport injects it),");
+console.log(
+  "`wsflow pure JS` is the incremental state machine alone; ws calls isUtf8 (its JS loop under 24 bytes).\n",
+);
+console.log(table(utf8Rows(), "buffers"));
