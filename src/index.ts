@@ -7,3 +7,4 @@
 export * from "./codec/index.js";
 export * from "./handshake/index.js";
 export * from "./protocol/index.js";
+export * from "./stream/index.js";

@@ -1,0 +1,236 @@
+/**
+ * The operators shared by Source and Flow, written once. `Repr` gives each operator the right
+ * return type: on a `Source<Out, Mat>` `map` returns a `Source<T, Mat>`, on a
+ * `Flow<In, Out, Mat>` a `Flow<In, T, Mat>`.
+ */
+import type { Flow } from "./flow.js";
+import { Keep } from "./keep.js";
+import type { Build, FlowPorts } from "./materialization-context.js";
+import type { Sink } from "./sink.js";
+import type { Source } from "./source.js";
+import type { FlowLogic } from "./stage-shapes.js";
+import { BufferLogic, type OverflowStrategy } from "./stages/buffer.js";
+import { AlsoToLogic, ConcatLogic, MergeLogic } from "./stages/fan-stages.js";
+import { DropLogic, DropWhileLogic, GroupedLogic, TakeLogic, TakeWhileLogic } from "./stages/limit-stages.js";
+import { MapAsyncLogic } from "./stages/map-async.js";
+import {
+  CollectLogic,
+  FilterLogic,
+  FoldLogic,
+  LogLogic,
+  type LogSink,
+  MapConcatLogic,
+  MapLogic,
+  RecoverLogic,
+  ScanLogic,
+} from "./stages/map-stages.js";
+import { CompletionTimeoutLogic, IdleTimeoutLogic, ThrottleLogic } from "./stages/timing-stages.js";
+import { WatchTerminationLogic } from "./stages/watch-termination.js";
+import { requireInteger, StreamArgumentError } from "./stream-errors.js";
+
+/** Which blueprint an operator returns. */
+export type Repr<K extends "source" | "flow", In, Out, Mat> = K extends "source"
+  ? Source<Out, Mat>
+  : Flow<In, Out, Mat>;
+
+/** The build step of a one-stage flow. */
+export function stageBuild<In, Out>(create: () => FlowLogic<In, Out>): Build<FlowPorts<In, Out, undefined>> {
+  return (ctx) => {
+    const logic = ctx.add(create());
+    return { in: logic.in, out: logic.out, mat: undefined };
+  };
+}
+
+function requirePositiveMs(name: string, ms: number): void {
+  if (!(ms > 0) || !Number.isFinite(ms))
+    throw new StreamArgumentError(`${name} must be a positive number of ms, got ${ms}`);
+}
+
+/** Operators of {@link Source} and {@link Flow}. */
+export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
+  /** @internal Appends a flow's build step, combining materialized values with `combine`. */
+  protected abstract viaBuild<T, M2, M3>(
+    build: Build<FlowPorts<Out, T, M2>>,
+    combine: (left: Mat, right: M2) => M3,
+  ): Repr<K, In, T, M3>;
+
+  /** Appends `flow`, keeping this materialized value. */
+  via<T, M2>(flow: Flow<Out, T, M2>): Repr<K, In, T, Mat> {
+    return this.viaBuild(flow.build, Keep.left);
+  }
+
+  /** Appends `flow`, combining both materialized values with `combine` (see {@link Keep}). */
+  viaMat<T, M2, M3>(flow: Flow<Out, T, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, T, M3> {
+    return this.viaBuild(flow.build, combine);
+  }
+
+  private viaStage<T>(create: () => FlowLogic<Out, T>): Repr<K, In, T, Mat> {
+    return this.viaBuild(stageBuild(create), Keep.left);
+  }
+
+  /** Transforms each element. */
+  map<T>(f: (element: Out) => T): Repr<K, In, T, Mat> {
+    return this.viaStage(() => new MapLogic(f));
+  }
+
+  /**
+   * Transforms each element with an asynchronous `f`, at most `parallelism` at once, emitting
+   * results in input order. A rejection fails the stream.
+   */
+  mapAsync<T>(parallelism: number, f: (element: Out) => T | PromiseLike<T>): Repr<K, In, T, Mat> {
+    requireInteger("parallelism", parallelism, 1);
+    return this.viaStage(() => new MapAsyncLogic(parallelism, f, true));
+  }
+
+  /** Like {@link mapAsync}, emitting results as they complete. */
+  mapAsyncUnordered<T>(parallelism: number, f: (element: Out) => T | PromiseLike<T>): Repr<K, In, T, Mat> {
+    requireInteger("parallelism", parallelism, 1);
+    return this.viaStage(() => new MapAsyncLogic(parallelism, f, false));
+  }
+
+  /** Keeps the elements `predicate` accepts. */
+  filter(predicate: (element: Out) => boolean): Repr<K, In, Out, Mat> {
+    return this.viaStage(() => new FilterLogic(predicate));
+  }
+
+  /** Maps and filters at once: `f` returns `undefined` for elements to drop (Akka's partial function). */
+  collect<T>(f: (element: Out) => T | undefined): Repr<K, In, T, Mat> {
+    return this.viaStage(() => new CollectLogic(f));
+  }
+
+  /** Replaces each element with the elements of an iterable, emitted one by one on demand. */
+  mapConcat<T>(f: (element: Out) => Iterable<T>): Repr<K, In, T, Mat> {
+    return this.viaStage(() => new MapConcatLogic(f));
+  }
+
+  /** Passes the first `count` elements, then completes (and cancels upstream). */
+  take(count: number): Repr<K, In, Out, Mat> {
+    requireInteger("count", count, 0);
+    return this.viaStage(() => new TakeLogic(count));
+  }
+
+  /** Passes elements while `predicate` holds; with `inclusive`, also the first that fails it. */
+  takeWhile(predicate: (element: Out) => boolean, inclusive = false): Repr<K, In, Out, Mat> {
+    return this.viaStage(() => new TakeWhileLogic(predicate, inclusive));
+  }
+
+  /** Skips the first `count` elements. */
+  drop(count: number): Repr<K, In, Out, Mat> {
+    requireInteger("count", count, 0);
+    return this.viaStage(() => new DropLogic(count));
+  }
+
+  /** Skips elements while `predicate` holds. */
+  dropWhile(predicate: (element: Out) => boolean): Repr<K, In, Out, Mat> {
+    return this.viaStage(() => new DropWhileLogic(predicate));
+  }
+
+  /** Emits arrays of `size` elements; the last may be shorter. */
+  grouped(size: number): Repr<K, In, Out[], Mat> {
+    requireInteger("size", size, 1);
+    return this.viaStage(() => new GroupedLogic<Out>(size));
+  }
+
+  /** Emits `zero`, then the running result of `f` after each element. */
+  scan<T>(zero: T, f: (acc: T, element: Out) => T): Repr<K, In, T, Mat> {
+    return this.viaStage(() => new ScanLogic(zero, f));
+  }
+
+  /** Emits one element when upstream completes: `f` folded over all elements from `zero`. */
+  fold<T>(zero: T, f: (acc: T, element: Out) => T): Repr<K, In, T, Mat> {
+    return this.viaStage(() => new FoldLogic(zero, f));
+  }
+
+  /** Decouples up- and downstream with a buffer of `size` elements and a policy for when it is full. */
+  buffer(size: number, overflowStrategy: OverflowStrategy): Repr<K, In, Out, Mat> {
+    requireInteger("size", size, 1);
+    return this.viaStage(() => new BufferLogic<Out>(size, overflowStrategy));
+  }
+
+  /** Limits the rate to `elements` per `perMs` ms (bursts up to `elements`), back-pressuring the excess. */
+  throttle(elements: number, perMs: number): Repr<K, In, Out, Mat> {
+    requireInteger("elements", elements, 1);
+    requirePositiveMs("perMs", perMs);
+    return this.viaStage(() => new ThrottleLogic<Out>(elements, perMs));
+  }
+
+  /** Fails with a `StreamTimeoutError` when no element passes for `ms`. */
+  idleTimeout(ms: number): Repr<K, In, Out, Mat> {
+    requirePositiveMs("idleTimeout", ms);
+    return this.viaStage(() => new IdleTimeoutLogic<Out>(ms));
+  }
+
+  /** Fails with a `StreamTimeoutError` unless the stream completes within `ms`. */
+  completionTimeout(ms: number): Repr<K, In, Out, Mat> {
+    requirePositiveMs("completionTimeout", ms);
+    return this.viaStage(() => new CompletionTimeoutLogic<Out>(ms));
+  }
+
+  /** On failure, emits `f(error)` and completes; `f` returning `undefined` lets the failure through. */
+  recover(f: (error: unknown) => Out | undefined): Repr<K, In, Out, Mat> {
+    return this.viaStage(() => new RecoverLogic<Out>(f));
+  }
+
+  /** Logs elements, completion and failure under `name` (to `console.debug` unless a logger is given). */
+  log(name: string, logger: LogSink = (line) => console.debug(line)): Repr<K, In, Out, Mat> {
+    return this.viaStage(() => new LogLogic<Out>(name, logger));
+  }
+
+  /** Materializes a promise that resolves when the stream completes (or is cancelled) and rejects when it fails. */
+  watchTermination(): Repr<K, In, Out, Promise<void>> {
+    return this.watchTerminationMat(Keep.right);
+  }
+
+  /** {@link watchTermination}, combining the promise with this materialized value. */
+  watchTerminationMat<M3>(combine: (left: Mat, done: Promise<void>) => M3): Repr<K, In, Out, M3> {
+    return this.viaBuild<Out, Promise<void>, M3>((ctx) => {
+      const logic = ctx.add(new WatchTerminationLogic<Out>());
+      return { in: logic.in, out: logic.out, mat: logic.done.promise };
+    }, combine);
+  }
+
+  /** Also sends every element to `sink`; back-pressured by both. */
+  alsoTo(sink: Sink<Out, unknown>): Repr<K, In, Out, Mat> {
+    return this.alsoToMat(sink, Keep.left);
+  }
+
+  /** {@link alsoTo}, combining the sink's materialized value. */
+  alsoToMat<M2, M3>(sink: Sink<Out, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, Out, M3> {
+    return this.viaBuild<Out, M2, M3>((ctx) => {
+      const logic = ctx.add(new AlsoToLogic<Out>());
+      const side = sink.build(ctx);
+      ctx.connect(logic.side, side.in);
+      return { in: logic.in, out: logic.out, mat: side.mat };
+    }, combine);
+  }
+
+  /** Emits the elements of this stream and of `other` as they arrive; completes when both have. */
+  merge(other: Source<Out, unknown>): Repr<K, In, Out, Mat> {
+    return this.mergeMat(other, Keep.left);
+  }
+
+  /** {@link merge}, combining `other`'s materialized value. */
+  mergeMat<M2, M3>(other: Source<Out, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, Out, M3> {
+    return this.viaBuild<Out, M2, M3>((ctx) => {
+      const logic = ctx.add(new MergeLogic<Out>());
+      const second = other.build(ctx);
+      ctx.connect(second.out, logic.other);
+      return { in: logic.in, out: logic.out, mat: second.mat };
+    }, combine);
+  }
+
+  /** Emits this stream's elements, then `other`'s (pulled only after this one completes). */
+  concat(other: Source<Out, unknown>): Repr<K, In, Out, Mat> {
+    return this.concatMat(other, Keep.left);
+  }
+
+  /** {@link concat}, combining `other`'s materialized value. */
+  concatMat<M2, M3>(other: Source<Out, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, Out, M3> {
+    return this.viaBuild<Out, M2, M3>((ctx) => {
+      const logic = ctx.add(new ConcatLogic<Out>());
+      const second = other.build(ctx);
+      ctx.connect(second.out, logic.second);
+      return { in: logic.in, out: logic.out, mat: second.mat };
+    }, combine);
+  }
+}

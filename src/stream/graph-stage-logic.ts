@@ -1,0 +1,362 @@
+/**
+ * The base of every stage: ports, the push/pull protocol, completion, timers and async
+ * callbacks (Akka's GraphStageLogic). Write a stage by extending it: create ports with
+ * {@link GraphStageLogic.inlet} / {@link GraphStageLogic.outlet}, give each a handler with
+ * {@link GraphStageLogic.setHandler}, and call `push`, `pull`, `grab`, `complete`, `fail`,
+ * `cancel` from the handlers. Handlers run one at a time, never re-entrantly; an exception
+ * thrown from one fails the stage (never the process). See docs/streams.md.
+ */
+import type { Connection } from "./connection.js";
+import { CANCEL, COMPLETE, FAIL, type GraphInterpreter, PULL, PUSH } from "./graph-interpreter.js";
+import { type InHandler, Inlet, type OutHandler, Outlet } from "./ports.js";
+import { IllegalStageStateError } from "./stream-errors.js";
+
+interface TimerEntry {
+  readonly handle: ReturnType<typeof setTimeout>;
+  readonly periodic: boolean;
+}
+
+export abstract class GraphStageLogic {
+  private interpreter: GraphInterpreter | undefined;
+  private readonly inlets: Inlet<unknown>[] = [];
+  private readonly outlets: Outlet<unknown>[] = [];
+  private openPorts = 0;
+  private stopped = false;
+  private keepGoing = false;
+  private timers: Map<unknown, TimerEntry> | undefined;
+  private early: (() => void)[] | undefined;
+
+  /** Called once before any event, when the graph starts. */
+  preStart(): void {}
+
+  /** Called once when the stage has stopped, whatever the reason: release resources here. */
+  postStop(): void {}
+
+  /** Called when a timer scheduled with `scheduleOnce` / `scheduleAtFixedRate` fires. */
+  protected onTimer(_key: unknown): void {}
+
+  // ---- ports -----------------------------------------------------------------------------------
+
+  /** Creates an input port of this stage. */
+  protected inlet<T>(name: string): Inlet<T> {
+    const port = new Inlet<T>(name, this);
+    this.inlets.push(port as Inlet<unknown>);
+    this.openPorts++;
+    return port;
+  }
+
+  /** Creates an output port of this stage. */
+  protected outlet<T>(name: string): Outlet<T> {
+    const port = new Outlet<T>(name, this);
+    this.outlets.push(port as Outlet<unknown>);
+    this.openPorts++;
+    return port;
+  }
+
+  /** Sets the handler of a port (may be changed at any time). */
+  protected setHandler(port: Inlet<any>, handler: InHandler): void;
+  protected setHandler(port: Outlet<any>, handler: OutHandler): void;
+  protected setHandler(port: Inlet<any> | Outlet<any>, handler: InHandler | OutHandler): void {
+    (port as { handler: unknown }).handler = handler;
+  }
+
+  /** Sets one handler object for an inlet and an outlet (a typical one-in, one-out stage). */
+  protected setHandlers(inlet: Inlet<any>, outlet: Outlet<any>, handler: InHandler & OutHandler): void {
+    inlet.handler = handler;
+    outlet.handler = handler;
+  }
+
+  /** Keep running after all ports closed (until `completeStage`), e.g. to settle a promise later. */
+  protected setKeepGoing(enabled: boolean): void {
+    this.keepGoing = enabled;
+  }
+
+  // ---- the port protocol ------------------------------------------------------------------------
+
+  /** Emits an element; `out` must have been pulled and not pushed since. */
+  protected push<T>(out: Outlet<T>, element: T): void {
+    const c = out.connection!;
+    if (c.inClosed) return; // downstream cancelled; its cancel event is on the way
+    if (c.outClosed) throw new IllegalStageStateError(`cannot push closed ${out}`);
+    if (!c.pulled) throw new IllegalStageStateError(`cannot push ${out}: not pulled`);
+    c.pulled = false;
+    c.pushed = true;
+    c.element = element;
+    this.interpreter!.enqueue(c, PUSH);
+  }
+
+  /** Asks upstream for one element. */
+  protected pull<T>(inlet: Inlet<T>): void {
+    const c = inlet.connection!;
+    if (c.inClosed) throw new IllegalStageStateError(`cannot pull cancelled ${inlet}`);
+    if (c.pulled || c.pushed || c.available) throw new IllegalStageStateError(`cannot pull ${inlet} twice`);
+    if (c.outClosed) {
+      if (c.finishDelivered) throw new IllegalStageStateError(`cannot pull closed ${inlet}`);
+      return; // upstream finished; its completion is on the way
+    }
+    c.pulled = true;
+    this.interpreter!.enqueue(c, PULL);
+  }
+
+  /** Takes the element pushed to `inlet`. */
+  protected grab<T>(inlet: Inlet<T>): T {
+    const c = inlet.connection!;
+    if (!c.available) throw new IllegalStageStateError(`no element available on ${inlet}`);
+    c.available = false;
+    const element = c.element as T;
+    c.element = undefined;
+    return element;
+  }
+
+  /** `inlet`: an element can be grabbed. `outlet`: downstream pulled and can take a push now. */
+  protected isAvailable(port: Inlet<any> | Outlet<any>): boolean {
+    const c = port.connection!;
+    if (port instanceof Inlet) return c.available;
+    return c.pulled && !c.inClosed && !c.outClosed;
+  }
+
+  /** Whether `inlet` was pulled and its element has not been delivered yet. */
+  protected hasBeenPulled(inlet: Inlet<any>): boolean {
+    const c = inlet.connection!;
+    return c.pulled || c.pushed;
+  }
+
+  /** Whether the port is closed: completed or cancelled. */
+  protected isClosed(port: Inlet<any> | Outlet<any>): boolean {
+    const c = port.connection!;
+    return port instanceof Inlet ? c.inClosed || c.finishDelivered : c.outClosed || c.inClosed;
+  }
+
+  /** Completes `out`: downstream sees onUpstreamFinish after any element already pushed. */
+  protected complete(out: Outlet<any>): void {
+    const c = out.connection!;
+    if (c.outClosed) return;
+    c.outClosed = true;
+    if (!c.inClosed) this.interpreter!.enqueue(c, COMPLETE);
+    this.portClosed(out);
+  }
+
+  /** Fails `out` with `error`. */
+  protected fail(out: Outlet<any>, error: unknown): void {
+    const c = out.connection!;
+    if (c.outClosed) return;
+    c.outClosed = true;
+    c.failure = error;
+    if (!c.inClosed) this.interpreter!.enqueue(c, FAIL);
+    this.portClosed(out);
+  }
+
+  /** Cancels `inlet`: no more elements are wanted; `cause` tells upstream why. */
+  protected cancel(inlet: Inlet<any>, cause?: unknown): void {
+    const c = inlet.connection!;
+    if (c.inClosed) return;
+    c.inClosed = true;
+    c.pushed = false;
+    c.available = false;
+    c.element = undefined;
+    c.cancelCause = cause;
+    if (!c.outClosed) this.interpreter!.enqueue(c, CANCEL);
+    this.portClosed(inlet);
+  }
+
+  /** Completes all outlets, cancels all inlets, and stops. */
+  completeStage(): void {
+    if (this.stopped) return;
+    for (const out of this.outlets) this.complete(out);
+    for (const inlet of this.inlets) this.cancel(inlet);
+    this.stop();
+  }
+
+  /** Fails all outlets with `error`, cancels all inlets, and stops. */
+  failStage(error: unknown): void {
+    if (this.stopped) return;
+    for (const out of this.outlets) this.fail(out, error);
+    for (const inlet of this.inlets) this.cancel(inlet, error);
+    this.stop();
+  }
+
+  /** Cancels all inlets with `cause`, completes all outlets, and stops. */
+  cancelStage(cause?: unknown): void {
+    if (this.stopped) return;
+    for (const inlet of this.inlets) this.cancel(inlet, cause);
+    for (const out of this.outlets) this.complete(out);
+    this.stop();
+  }
+
+  /** Whether the stage has stopped. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  // ---- async input and timers -------------------------------------------------------------------
+
+  /**
+   * Wraps `handler` so it can be called from outside the graph (a promise, an I/O event): the
+   * call runs inside the interpreter, now if it is idle, else right after the current event.
+   * Calls after the stage stopped are dropped; calls before the graph started wait for it.
+   */
+  protected getAsyncCallback<T>(handler: (value: T) => void): (value: T) => void {
+    return (value: T) => {
+      const run = () => handler(value);
+      if (this.interpreter) this.interpreter.invokeAsync(this, run);
+      else if (!this.stopped) (this.early ??= []).push(run);
+    };
+  }
+
+  /** Fires `onTimer(key)` once after `delayMs`, replacing a timer with the same key. */
+  protected scheduleOnce(key: unknown, delayMs: number): void {
+    this.startTimer(key, delayMs, false);
+  }
+
+  /** Fires `onTimer(key)` every `intervalMs`, first after `initialDelayMs`. */
+  protected scheduleAtFixedRate(key: unknown, initialDelayMs: number, intervalMs: number): void {
+    this.startTimer(key, initialDelayMs, true, intervalMs);
+  }
+
+  /** Cancels the timer with `key`, if any. */
+  protected cancelTimer(key: unknown): void {
+    const entry = this.timers?.get(key);
+    if (!entry) return;
+    clearTimeout(entry.handle);
+    clearInterval(entry.handle);
+    this.timers!.delete(key);
+  }
+
+  /** Whether a timer with `key` is scheduled. */
+  protected isTimerActive(key: unknown): boolean {
+    return this.timers?.has(key) ?? false;
+  }
+
+  private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
+    this.cancelTimer(key);
+    if (this.stopped) return;
+    const timers = (this.timers ??= new Map());
+    const fire = () => {
+      if (timers.get(key) !== entry) return;
+      if (!entry.periodic) timers.delete(key);
+      this.onTimer(key);
+    };
+    const callback = this.getAsyncCallback<void>(fire);
+    let entry: TimerEntry;
+    if (periodic) {
+      const handle = setTimeout(() => {
+        const interval = setInterval(() => callback(), intervalMs);
+        entry = { handle: interval, periodic: true };
+        timers.set(key, entry);
+        callback();
+      }, delayMs);
+      entry = { handle, periodic: true };
+    } else {
+      entry = { handle: setTimeout(() => callback(), delayMs), periodic: false };
+    }
+    timers.set(key, entry);
+  }
+
+  // ---- interpreter side ---------------------------------------------------------------------------
+
+  /** @internal */
+  attach(interpreter: GraphInterpreter): void {
+    this.interpreter = interpreter;
+    for (const port of [...this.inlets, ...this.outlets]) {
+      if (!port.connection)
+        throw new IllegalStageStateError(`${port} of ${this.constructor.name} is not connected`);
+    }
+  }
+
+  /** @internal */
+  runPreStart(): void {
+    this.guard(() => this.preStart());
+    const early = this.early;
+    this.early = undefined;
+    if (early) for (const run of early) this.interpreter!.invokeAsync(this, run);
+  }
+
+  /** @internal Runs `fn`, failing the stage if it throws. */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.failStage(error);
+    }
+    this.checkAutoStop();
+  }
+
+  /** @internal */
+  deliverPush(c: Connection): void {
+    c.pushed = false;
+    c.available = true;
+    try {
+      c.to.handler!.onPush();
+    } catch (error) {
+      this.failStage(error);
+    }
+    if (this.openPorts === 0) this.checkAutoStop();
+  }
+
+  /** @internal */
+  deliverPull(c: Connection): void {
+    try {
+      c.from.handler!.onPull();
+    } catch (error) {
+      this.failStage(error);
+    }
+    if (this.openPorts === 0) this.checkAutoStop();
+  }
+
+  /** @internal */
+  deliverFinish(c: Connection, failed: boolean): void {
+    c.finishDelivered = true;
+    this.portClosed(c.to);
+    const handler = c.to.handler!;
+    try {
+      if (failed) {
+        if (handler.onUpstreamFailure) handler.onUpstreamFailure(c.failure);
+        else this.failStage(c.failure);
+      } else if (handler.onUpstreamFinish) handler.onUpstreamFinish();
+      else this.completeStage();
+    } catch (error) {
+      this.failStage(error);
+    }
+    this.checkAutoStop();
+  }
+
+  /** @internal */
+  deliverCancel(c: Connection): void {
+    this.portClosed(c.from);
+    if (c.outClosed) return this.checkAutoStop(); // completed meanwhile: nothing to tell
+    const handler = c.from.handler!;
+    try {
+      if (handler.onDownstreamFinish) handler.onDownstreamFinish(c.cancelCause);
+      else this.cancelStage(c.cancelCause);
+    } catch (error) {
+      this.failStage(error);
+    }
+    this.checkAutoStop();
+  }
+
+  private portClosed(port: Inlet<unknown> | Outlet<unknown>): void {
+    if (port.closed) return;
+    port.closed = true;
+    this.openPorts--;
+  }
+
+  /** @internal After each event: a stage whose ports are all closed stops (unless keepGoing). */
+  checkAutoStop(): void {
+    if (this.openPorts === 0 && !this.keepGoing && !this.stopped) this.stop();
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timers) {
+      for (const key of [...this.timers.keys()]) this.cancelTimer(key);
+    }
+    this.early = undefined;
+    try {
+      this.postStop();
+    } catch {
+      // postStop must not throw; there is nobody left to tell.
+    }
+    this.interpreter?.stageStopped();
+  }
+}

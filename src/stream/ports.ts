@@ -1,0 +1,54 @@
+/**
+ * Ports and handlers of a stage (Akka's GraphStage model). A port belongs to one stage logic of
+ * one materialization; the interpreter wires an outlet to an inlet through a `Connection`.
+ */
+import type { Connection } from "./connection.js";
+import type { GraphStageLogic } from "./graph-stage-logic.js";
+
+/** Reacts to an inlet's events. Defaults (in `GraphStageLogic`) complete or fail the stage. */
+export interface InHandler {
+  /** An element is available: `grab` it. */
+  onPush(): void;
+  /** Upstream completed; an element pushed before may still be available. */
+  onUpstreamFinish?(): void;
+  /** Upstream failed. */
+  onUpstreamFailure?(error: unknown): void;
+}
+
+/** Reacts to an outlet's events. */
+export interface OutHandler {
+  /** Downstream wants one element: `push` it now or later. */
+  onPull(): void;
+  /** Downstream cancelled; `cause` is an error when it cancelled because of a failure. */
+  onDownstreamFinish?(cause: unknown): void;
+}
+
+/** An input port of type `T`. */
+export class Inlet<T> {
+  /** @internal */ connection: Connection | undefined;
+  /** @internal */ handler: InHandler | undefined;
+  /** @internal Counted as closed by its stage. */ closed = false;
+  declare readonly __elem?: T;
+  constructor(
+    readonly name: string,
+    /** @internal */ readonly owner: GraphStageLogic,
+  ) {}
+  toString(): string {
+    return `Inlet(${this.name})`;
+  }
+}
+
+/** An output port of type `T`. */
+export class Outlet<T> {
+  /** @internal */ connection: Connection | undefined;
+  /** @internal */ handler: OutHandler | undefined;
+  /** @internal Counted as closed by its stage. */ closed = false;
+  declare readonly __elem?: T;
+  constructor(
+    readonly name: string,
+    /** @internal */ readonly owner: GraphStageLogic,
+  ) {}
+  toString(): string {
+    return `Outlet(${this.name})`;
+  }
+}

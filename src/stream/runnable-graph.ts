@@ -1,0 +1,20 @@
+/** A closed graph, ready to run: `run()` materializes it and returns its materialized value. */
+import { type Build, MaterializationContext } from "./materialization-context.js";
+
+export class RunnableGraph<Mat> {
+  /** @internal */
+  constructor(readonly build: Build<Mat>) {}
+
+  /** Materializes and starts the graph; each call is an independent run. */
+  run(): Mat {
+    const ctx = new MaterializationContext();
+    const mat = this.build(ctx);
+    ctx.start();
+    return mat;
+  }
+
+  /** Transforms the materialized value. */
+  mapMaterializedValue<M2>(f: (mat: Mat) => M2): RunnableGraph<M2> {
+    return new RunnableGraph((ctx) => f(this.build(ctx)));
+  }
+}

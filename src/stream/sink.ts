@@ -1,0 +1,159 @@
+/**
+ * `Sink<In, Mat>`: a blueprint of a stream's end, with one input. Immutable and reusable.
+ */
+import { Flow } from "./flow.js";
+import { Keep, type NotUsed } from "./keep.js";
+import type { Build, SinkPorts } from "./materialization-context.js";
+import type { Source } from "./source.js";
+import type { SinkLogic } from "./stage-shapes.js";
+import { queueIterator, type SinkQueue, SinkQueueLogic } from "./stages/sink-queue.js";
+import {
+  CancelledSinkLogic,
+  FoldSinkLogic,
+  ForeachSinkLogic,
+  HeadSinkLogic,
+  LastSinkLogic,
+  SeqSinkLogic,
+} from "./stages/sinks.js";
+import { queueReadableStream, WritableStreamSinkLogic } from "./stages/web-streams.js";
+import { requireInteger } from "./stream-errors.js";
+
+export class Sink<In, Mat = NotUsed> {
+  /** @internal */
+  constructor(readonly build: Build<SinkPorts<In, Mat>>) {}
+
+  /** A sink whose stage is `create()`'s logic (one inlet named `in`); see docs/streams.md. */
+  static fromStage<T>(create: () => SinkLogic<T>): Sink<T, NotUsed> {
+    return Sink.fromStageMat(() => [create(), undefined]);
+  }
+
+  /** A sink from a logic and its materialized value. */
+  static fromStageMat<T, M>(create: () => readonly [SinkLogic<T>, M]): Sink<T, M> {
+    return new Sink((ctx) => {
+      const [logic, mat] = create();
+      ctx.add(logic);
+      return { in: logic.in, mat };
+    });
+  }
+
+  /** Calls `f` for each element; resolves when the stream completes, rejects when it fails or `f` throws. */
+  static foreach<T>(f: (element: T) => void): Sink<T, Promise<void>> {
+    return Sink.fromStageMat(() => {
+      const logic = new ForeachSinkLogic(f);
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** Calls an asynchronous `f` for each element, at most `parallelism` at once, waiting for each. */
+  static foreachAsync<T>(
+    parallelism: number,
+    f: (element: T) => PromiseLike<void> | void,
+  ): Sink<T, Promise<void>> {
+    requireInteger("parallelism", parallelism, 1);
+    return Flow.create<T>().mapAsyncUnordered(parallelism, f).toMat(Sink.ignore(), Keep.right) as Sink<
+      T,
+      Promise<void>
+    >;
+  }
+
+  /** Consumes and discards everything; resolves when the stream completes. */
+  static ignore<T>(): Sink<T, Promise<void>> {
+    return Sink.foreach<T>(() => {});
+  }
+
+  /** Collects every element (Akka's `Sink.seq`). */
+  static seq<T>(): Sink<T, Promise<T[]>> {
+    return Sink.fromStageMat(() => {
+      const logic = new SeqSinkLogic<T>();
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** The first element, then cancels; rejects with `NoSuchElementError` on an empty stream. */
+  static head<T>(): Sink<T, Promise<T>> {
+    return Sink.fromStageMat(() => {
+      const logic = new HeadSinkLogic<T>(true);
+      return [logic, logic.result.promise as Promise<T>] as const;
+    });
+  }
+
+  /** The first element or `undefined`, then cancels. */
+  static headOption<T>(): Sink<T, Promise<T | undefined>> {
+    return Sink.fromStageMat(() => {
+      const logic = new HeadSinkLogic<T>(false);
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** The last element; rejects with `NoSuchElementError` on an empty stream. */
+  static last<T>(): Sink<T, Promise<T>> {
+    return Sink.fromStageMat(() => {
+      const logic = new LastSinkLogic<T>(true);
+      return [logic, logic.result.promise as Promise<T>] as const;
+    });
+  }
+
+  /** The last element or `undefined`. */
+  static lastOption<T>(): Sink<T, Promise<T | undefined>> {
+    return Sink.fromStageMat(() => {
+      const logic = new LastSinkLogic<T>(false);
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** `f` folded over all elements from `zero`. */
+  static fold<T, Acc>(zero: Acc, f: (acc: Acc, element: T) => Acc): Sink<T, Promise<Acc>> {
+    return Sink.fromStageMat(() => {
+      const logic = new FoldSinkLogic(zero, f);
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** Cancels upstream at once. */
+  static cancelled<T>(): Sink<T, NotUsed> {
+    return Sink.fromStage(() => new CancelledSinkLogic<T>());
+  }
+
+  /** A sink read with `pull()` on the materialized {@link SinkQueue}; keeps up to `bufferSize` elements ahead. */
+  static queue<T>(bufferSize = 16): Sink<T, SinkQueue<T>> {
+    requireInteger("bufferSize", bufferSize, 1);
+    return Sink.fromStageMat(() => {
+      const logic = new SinkQueueLogic<T>(bufferSize);
+      return [logic, logic.queue] as const;
+    });
+  }
+
+  /**
+   * Materializes an async iterator: `for await (const x of source.runWith(Sink.asAsyncIterable()))`.
+   * Breaking out of the loop cancels the stream.
+   */
+  static asAsyncIterable<T>(bufferSize = 16): Sink<T, AsyncIterableIterator<T>> {
+    return Sink.queue<T>(bufferSize).mapMaterializedValue(queueIterator);
+  }
+
+  /** Materializes a WHATWG ReadableStream read on demand; cancelling it cancels the stream. */
+  static asReadableStream<T>(bufferSize = 1): Sink<T, ReadableStream<T>> {
+    return Sink.queue<T>(bufferSize).mapMaterializedValue(queueReadableStream);
+  }
+
+  /** Writes into a WHATWG WritableStream, honouring its back-pressure; resolves once it is closed. */
+  static fromWritableStream<T>(stream: WritableStream<T>): Sink<T, Promise<void>> {
+    return Sink.fromStageMat(() => {
+      const logic = new WritableStreamSinkLogic(stream);
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** Transforms the materialized value. */
+  mapMaterializedValue<M2>(f: (mat: Mat) => M2): Sink<In, M2> {
+    return new Sink((ctx) => {
+      const ports = this.build(ctx);
+      return { in: ports.in, mat: f(ports.mat) };
+    });
+  }
+
+  /** Runs `source` into this sink; returns this sink's materialized value. */
+  runWith<M1>(source: Source<In, M1>): Mat {
+    return source.toMat(this, Keep.right).run();
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Source stages: iterables, failures, promises and async pulls (async iterables, Web
+ * ReadableStreams), `maybe` and `tick`.
+ */
+import { SourceStageLogic } from "../stage-shapes.js";
+
+/** Emits the elements of an array, on demand. */
+export class ArraySourceLogic<T> extends SourceStageLogic<T> {
+  private index = 0;
+  constructor(private readonly items: readonly T[]) {
+    super();
+  }
+  override preStart(): void {
+    if (this.items.length === 0) this.completeStage();
+  }
+  onPull(): void {
+    this.push(this.out, this.items[this.index++]!);
+    if (this.index === this.items.length) this.completeStage();
+  }
+}
+
+/** Emits what an iterator yields, on demand; cancelling calls its `return`. */
+export class IteratorSourceLogic<T> extends SourceStageLogic<T> {
+  private iterator: Iterator<T> | undefined;
+  private exhausted = false;
+  constructor(private readonly iterable: Iterable<T>) {
+    super();
+  }
+  override preStart(): void {
+    this.iterator = this.iterable[Symbol.iterator]();
+  }
+  onPull(): void {
+    const next = this.iterator!.next();
+    if (next.done) {
+      this.exhausted = true;
+      this.completeStage();
+    } else {
+      this.push(this.out, next.value);
+    }
+  }
+  override postStop(): void {
+    if (!this.exhausted) this.iterator?.return?.();
+  }
+}
+
+/** Emits `start`, `start + step`, … up to and including `end`. */
+export class RangeSourceLogic extends SourceStageLogic<number> {
+  private next: number;
+  constructor(
+    start: number,
+    private readonly end: number,
+    private readonly step: number,
+  ) {
+    super();
+    this.next = start;
+  }
+  override preStart(): void {
+    if (this.step > 0 ? this.next > this.end : this.next < this.end) this.completeStage();
+  }
+  onPull(): void {
+    const value = this.next;
+    this.next += this.step;
+    this.push(this.out, value);
+    if (this.step > 0 ? this.next > this.end : this.next < this.end) this.completeStage();
+  }
+}
+
+/** Emits `element` forever. */
+export class RepeatSourceLogic<T> extends SourceStageLogic<T> {
+  constructor(private readonly element: T) {
+    super();
+  }
+  onPull(): void {
+    this.push(this.out, this.element);
+  }
+}
+
+/** Completes (no error) or fails at once. */
+export class TerminatedSourceLogic<T> extends SourceStageLogic<T> {
+  constructor(private readonly error?: unknown) {
+    super();
+  }
+  override preStart(): void {
+    if (this.error === undefined) this.completeStage();
+    else this.failStage(this.error);
+  }
+  onPull(): void {}
+}
+
+/** The result of one asynchronous pull: an element, or the end. */
+export type PullResult<T> =
+  | { readonly done: false; readonly value: T }
+  | { readonly done: true; readonly value?: unknown };
+
+/**
+ * Pulls from an asynchronous producer one element at a time: `next()` is called only when
+ * downstream asks (back-pressure), `cancel(cause)` when downstream cancels early.
+ */
+export class AsyncPullSourceLogic<T> extends SourceStageLogic<T> {
+  private finished = false;
+  private readonly onResult = this.getAsyncCallback<PullResult<T>>((result) => {
+    if (result.done) {
+      this.finished = true;
+      this.completeStage();
+    } else {
+      this.push(this.out, result.value);
+    }
+  });
+  private readonly onError = this.getAsyncCallback<unknown>((error) => {
+    this.finished = true;
+    this.failStage(error);
+  });
+
+  constructor(
+    private readonly next: () => PromiseLike<PullResult<T>>,
+    private readonly cancelProducer: (cause: unknown) => void,
+  ) {
+    super();
+  }
+  onPull(): void {
+    let result: PromiseLike<PullResult<T>>;
+    try {
+      result = this.next();
+    } catch (error) {
+      this.finished = true;
+      return this.failStage(error);
+    }
+    result.then(this.onResult, this.onError);
+  }
+  onDownstreamFinish(cause: unknown): void {
+    this.completeStage();
+    if (!this.finished) {
+      this.finished = true;
+      try {
+        this.cancelProducer(cause);
+      } catch {
+        // The producer's own cleanup failing must not fail the stream that no longer wants it.
+      }
+    }
+  }
+}
+
+/** Emits the value a promise resolves to, or fails with its rejection. */
+export class PromiseSourceLogic<T> extends SourceStageLogic<T> {
+  private value: { v: T } | undefined;
+  private readonly onValue = this.getAsyncCallback<T>((v) => {
+    if (this.isAvailable(this.out)) {
+      this.push(this.out, v);
+      this.completeStage();
+    } else {
+      this.value = { v };
+    }
+  });
+  private readonly onError = this.getAsyncCallback<unknown>((e) => this.failStage(e));
+
+  constructor(private readonly promise: PromiseLike<T>) {
+    super();
+  }
+  override preStart(): void {
+    this.promise.then(this.onValue, this.onError);
+  }
+  onPull(): void {
+    if (this.value) {
+      this.push(this.out, this.value.v);
+      this.completeStage();
+    }
+  }
+}
+
+/**
+ * The handle `Source.maybe()` materializes (Akka's `CompletableFuture<Optional<T>>`):
+ * `complete(value)` emits `value` then completes, `complete(undefined)` completes empty,
+ * `fail(error)` fails. Only the first call counts.
+ */
+export interface MaybeHandle<T> {
+  complete(value?: T): void;
+  fail(error: unknown): void;
+  /** Whether complete or fail has been called. */
+  readonly isCompleted: boolean;
+}
+
+export class MaybeSourceLogic<T> extends SourceStageLogic<T> {
+  private pending: { value: T } | undefined;
+  private settled = false;
+  private readonly onComplete = this.getAsyncCallback<{ value: T | undefined }>(({ value }) => {
+    if (value === undefined) return this.completeStage();
+    if (this.isAvailable(this.out)) {
+      this.push(this.out, value);
+      this.completeStage();
+    } else {
+      this.pending = { value };
+    }
+  });
+  private readonly onFail = this.getAsyncCallback<unknown>((error) => this.failStage(error));
+
+  readonly handle: MaybeHandle<T>;
+
+  constructor() {
+    super();
+    const self = this;
+    this.handle = {
+      complete(value?: T) {
+        if (self.settled) return;
+        self.settled = true;
+        self.onComplete({ value });
+      },
+      fail(error: unknown) {
+        if (self.settled) return;
+        self.settled = true;
+        self.onFail(error);
+      },
+      get isCompleted() {
+        return self.settled;
+      },
+    };
+  }
+
+  onPull(): void {
+    if (this.pending) {
+      this.push(this.out, this.pending.value);
+      this.completeStage();
+    }
+  }
+}
+
+/** What `Source.tick` materializes: stops the ticks (the source then completes). */
+export interface Cancellable {
+  cancel(): void;
+  readonly isCancelled: boolean;
+}
+
+/** Emits `element` every `interval` ms after `initialDelay`; ticks without demand are dropped. */
+export class TickSourceLogic<T> extends SourceStageLogic<T> {
+  private cancelled = false;
+  private readonly onCancel = this.getAsyncCallback<void>(() => this.completeStage());
+  readonly cancellable: Cancellable;
+
+  constructor(
+    private readonly initialDelay: number,
+    private readonly interval: number,
+    private readonly element: T,
+  ) {
+    super();
+    const self = this;
+    this.cancellable = {
+      cancel: () => {
+        if (self.cancelled) return;
+        self.cancelled = true;
+        self.onCancel();
+      },
+      get isCancelled() {
+        return self.cancelled;
+      },
+    };
+  }
+  override preStart(): void {
+    this.scheduleAtFixedRate("tick", this.initialDelay, this.interval);
+  }
+  onPull(): void {}
+  protected override onTimer(): void {
+    if (this.isAvailable(this.out)) this.push(this.out, this.element);
+  }
+}
