@@ -79,7 +79,6 @@ export function table(results: readonly RowResult[], unit: string): string {
   const names = results[0]!.results.map((r) => r.name);
   const baseline = names.at(-1)!;
   const head = `| ${["row", ...names.map((n) => `${n} ${unit}/s (MB/s)`), ...names.slice(0, -1).map((n) => `${n} / ${baseline}`)].join(" | ")} |`;
-  void unit;
   const rule = `|${head
     .split("|")
     .slice(1, -1)
@@ -100,4 +99,50 @@ export function table(results: readonly RowResult[], unit: string): string {
 export async function environment(): Promise<string> {
   const os = await import("node:os");
   return `Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"} (${os.cpus().length} cores), ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/** An asynchronous contender: `run` resolves after doing `units` units of work. */
+export interface AsyncContender {
+  readonly name: string;
+  readonly units: number;
+  readonly run: () => Promise<void>;
+}
+
+/** Like {@link runRow} for asynchronous work where each contender may do a different amount per call. */
+export async function runRowAsync(
+  label: string,
+  contenders: readonly AsyncContender[],
+  options: { rounds?: number; minMs?: number } = {},
+): Promise<RowResult> {
+  const rounds = options.rounds ?? 7;
+  const minMs = options.minMs ?? 300;
+  const timeCallsAsync = async (c: AsyncContender, ms: number) => {
+    let units = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      await c.run();
+      units += c.units;
+      elapsed = performance.now() - start;
+    } while (elapsed < ms);
+    return (units * 1000) / elapsed;
+  };
+  for (const c of contenders) await timeCallsAsync(c, minMs / 3);
+  const samples = contenders.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    const order = contenders.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    for (const i of order) {
+      (globalThis as { gc?: () => void }).gc?.();
+      samples[i]!.push(await timeCallsAsync(contenders[i]!, minMs));
+    }
+  }
+  return {
+    label,
+    results: contenders.map((c, i) => ({
+      name: c.name,
+      unitsPerSec: median(samples[i]!),
+      mbPerSec: undefined,
+    })),
+  };
 }

@@ -1,19 +1,31 @@
 /**
  * The wire between an outlet and an inlet, carrying at most one element and the demand for it.
- * State is kept here, not in the stages, so `isAvailable`/`hasBeenPulled` are field reads.
+ * State lives here, not in the stages, so `isAvailable`/`hasBeenPulled` are field reads; the
+ * stage states, handlers and handler methods of both ends are cached here so the interpreter's
+ * loop reads objects of one shape only (loads from the many stage classes would be megamorphic).
+ *
+ * Demand and elements each have two states, "requested" and "delivered": a stage sees demand
+ * (`isAvailable(out)`) only once its `onPull` ran, and an element (`isAvailable(in)`) only once
+ * its `onPush` ran, as in Akka. So no event can arrive for something already acted on.
  */
-import type { Inlet, Outlet } from "./ports.js";
+import type { GraphInterpreter } from "./graph-interpreter.js";
+import type { GraphStageLogic, StageState } from "./graph-stage-logic.js";
+import type { InHandler, Inlet, OutHandler, Outlet } from "./ports.js";
+
+function noop(): void {}
 
 export class Connection {
-  /** Downstream asked for an element and has not received it yet. */
-  pulled = false;
-  /** An element was pushed and its onPush not delivered yet. */
+  /** pull() called; onPull not delivered yet. */
+  pullPending = false;
+  /** onPull delivered; not answered by push() yet. */
+  demand = false;
+  /** push() called; onPush not delivered yet. */
   pushed = false;
-  /** An element was delivered (onPush) and not grabbed yet. */
+  /** onPush delivered; not grabbed yet. */
   available = false;
   /** The element in flight. */
   element: unknown = undefined;
-  /** Upstream completed or failed (the completion may not have been delivered yet). */
+  /** Upstream completed or failed (the news may not have been delivered yet). */
   outClosed = false;
   /** Downstream cancelled. */
   inClosed = false;
@@ -23,9 +35,47 @@ export class Connection {
   failure: unknown = undefined;
   /** Why downstream cancelled (undefined for a plain cancel). */
   cancelCause: unknown = undefined;
+  /**
+   * Set when the upstream stage's handler for this outlet is `LinearStageLogic`'s default
+   * onPull, which only pulls its inlet: the connection that pull goes to.
+   */
+  forwardPullTo: Connection | undefined = undefined;
+  /** The interpreter running both ends (set when the graph starts). */
+  interpreter: GraphInterpreter | undefined = undefined;
+  /** The downstream stage's state, its inlet's handler, and that handler's onPush. */
+  readonly inState: StageState;
+  inHandler: InHandler | undefined = undefined;
+  onPush: () => void = noop;
+  /** The upstream stage's state, its outlet's handler, and that handler's onPull. */
+  readonly outState: StageState;
+  outHandler: OutHandler | undefined = undefined;
+  onPull: () => void = noop;
 
   constructor(
     readonly from: Outlet<unknown>,
     readonly to: Inlet<unknown>,
-  ) {}
+  ) {
+    this.inState = to.owner.state;
+    this.outState = from.owner.state;
+  }
+
+  /** Caches the handler and its method: the loop calls `onPush.call(inHandler)`. */
+  setInHandler(handler: InHandler): void {
+    this.inHandler = handler;
+    this.onPush = handler.onPush;
+  }
+
+  /** Caches the handler and its method: the loop calls `onPull.call(outHandler)`. */
+  setOutHandler(handler: OutHandler): void {
+    this.outHandler = handler;
+    this.onPull = handler.onPull;
+  }
+
+  get inLogic(): GraphStageLogic {
+    return this.inState.logic;
+  }
+
+  get outLogic(): GraphStageLogic {
+    return this.outState.logic;
+  }
 }

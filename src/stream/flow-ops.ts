@@ -11,19 +11,18 @@ import type { Source } from "./source.js";
 import type { FlowLogic } from "./stage-shapes.js";
 import { BufferLogic, type OverflowStrategy } from "./stages/buffer.js";
 import { AlsoToLogic, ConcatLogic, MergeLogic } from "./stages/fan-stages.js";
+import { COLLECT, type ElementStep, FILTER, FusedStepsLogic, MAP } from "./stages/fused-steps.js";
 import { DropLogic, DropWhileLogic, GroupedLogic, TakeLogic, TakeWhileLogic } from "./stages/limit-stages.js";
 import { MapAsyncLogic } from "./stages/map-async.js";
 import {
-  CollectLogic,
-  FilterLogic,
   FoldLogic,
   LogLogic,
   type LogSink,
   MapConcatLogic,
-  MapLogic,
   RecoverLogic,
   ScanLogic,
 } from "./stages/map-stages.js";
+import type { SyncPuller } from "./stages/sync-source.js";
 import { CompletionTimeoutLogic, IdleTimeoutLogic, ThrottleLogic } from "./stages/timing-stages.js";
 import { WatchTerminationLogic } from "./stages/watch-termination.js";
 import { requireInteger, StreamArgumentError } from "./stream-errors.js";
@@ -46,8 +45,22 @@ function requirePositiveMs(name: string, ms: number): void {
     throw new StreamArgumentError(`${name} must be a positive number of ms, got ${ms}`);
 }
 
+/** Where a blueprint ending in fusable steps came from: `base` followed by one stage running `steps`. */
+interface FusionTail {
+  readonly base: FlowOps<any, any, any, any>;
+  readonly steps: readonly ElementStep[];
+}
+
+/** A synchronous source's puller factory, for fusing steps into the source stage itself. */
+export type SyncSourceFactory = () => SyncPuller<unknown>;
+
 /** Operators of {@link Source} and {@link Flow}. */
 export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
+  /** @internal Set when this blueprint ends in a fused map/filter/collect stage. */
+  protected fusionTail: FusionTail | undefined;
+  /** @internal Set on synchronous sources (`from`, `range` …), which can run fused steps themselves. */
+  protected syncSource: SyncSourceFactory | undefined;
+
   /** @internal Appends a flow's build step, combining materialized values with `combine`. */
   protected abstract viaBuild<T, M2, M3>(
     build: Build<FlowPorts<Out, T, M2>>,
@@ -68,9 +81,33 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
     return this.viaBuild(stageBuild(create), Keep.left);
   }
 
-  /** Transforms each element. */
+  /** Appends an element-wise step, fused with the steps this blueprint already ends in. */
+  private viaStep<T>(step: ElementStep): Repr<K, In, T, Mat> {
+    const tail = this.fusionTail;
+    const base = (tail?.base ?? this) as FlowOps<In, Out, Mat, K>;
+    const steps = tail ? [...tail.steps, step] : [step];
+    const pullerFactory = base.syncSource;
+    if (pullerFactory) {
+      const result = this.withSyncSource(pullerFactory, steps) as unknown as FlowOps<In, T, Mat, K>;
+      result.fusionTail = { base, steps };
+      return result as unknown as Repr<K, In, T, Mat>;
+    }
+    const result = base.viaBuild(
+      stageBuild(() => new FusedStepsLogic<Out, T>(steps)),
+      Keep.left,
+    ) as unknown as FlowOps<In, T, Mat, K>;
+    result.fusionTail = { base, steps };
+    return result as unknown as Repr<K, In, T, Mat>;
+  }
+
+  /** @internal A source running `steps` in its own stage (only sync sources have one). */
+  protected withSyncSource(_factory: SyncSourceFactory, _steps: readonly ElementStep[]): unknown {
+    throw new Error("only synchronous sources fuse steps");
+  }
+
+  /** Transforms each element. Consecutive map, filter and collect fuse into one stage. */
   map<T>(f: (element: Out) => T): Repr<K, In, T, Mat> {
-    return this.viaStage(() => new MapLogic(f));
+    return this.viaStep({ kind: MAP, f });
   }
 
   /**
@@ -90,12 +127,12 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Keeps the elements `predicate` accepts. */
   filter(predicate: (element: Out) => boolean): Repr<K, In, Out, Mat> {
-    return this.viaStage(() => new FilterLogic(predicate));
+    return this.viaStep({ kind: FILTER, f: predicate });
   }
 
   /** Maps and filters at once: `f` returns `undefined` for elements to drop (Akka's partial function). */
   collect<T>(f: (element: Out) => T | undefined): Repr<K, In, T, Mat> {
-    return this.viaStage(() => new CollectLogic(f));
+    return this.viaStep({ kind: COLLECT, f });
   }
 
   /** Replaces each element with the elements of an iterable, emitted one by one on demand. */

@@ -2,15 +2,22 @@
  * The fused interpreter: one per materialization, running every stage of the graph on one
  * synchronous event loop (Akka's GraphInterpreter, simplified).
  *
- * push, pull, complete, fail and cancel enqueue an event on a connection; the loop delivers it
- * to the handler on the other side. Nothing recurses, so a stream of any length is stack-safe,
- * and nothing allocates per element: the queue is two parallel arrays of connections and event
- * kinds, and the element rides on the connection. Input from outside (I/O, timers, promises)
- * enters through async callbacks, which run the loop right away when it is idle. After
- * `EVENT_BUDGET` events the loop yields to the host event loop so timers and I/O stay live.
+ * push, pull, complete, fail and cancel record an event on a connection; the loop delivers it
+ * to the handler on the other side. Handlers never run re-entrantly and nothing recurses, so a
+ * stream of any length is stack-safe; nothing allocates per element: the queue is two parallel
+ * arrays of connections and event kinds, and the element rides on the connection.
+ *
+ * "Chasing" (as in Akka): the first event a handler emits goes into a one-event slot that the
+ * loop takes before the queue, so an element usually travels a whole linear pipeline without
+ * touching the queue. Ordering stays safe because every event is checked against the
+ * connection's state when delivered.
+ *
+ * Input from outside (I/O, timers, promises) enters through async callbacks, which run the loop
+ * at once when it is idle. After `EVENT_BUDGET` events the loop yields to the host event loop so
+ * that timers and I/O stay live under an endless synchronous source.
  */
 import type { Connection } from "./connection.js";
-import type { GraphStageLogic } from "./graph-stage-logic.js";
+import type { GraphStageLogic, StageState } from "./graph-stage-logic.js";
 
 /** Event kinds. */
 export const PUSH = 0;
@@ -18,6 +25,8 @@ export const PULL = 1;
 export const COMPLETE = 2;
 export const FAIL = 3;
 export const CANCEL = 4;
+
+const NONE = -1;
 
 /** Events delivered before the loop yields to the host. */
 const EVENT_BUDGET = 65_536;
@@ -32,6 +41,8 @@ export class GraphInterpreter {
   private kinds: number[] = [];
   private head = 0;
   private tail = 0;
+  private chaseConn: Connection | undefined = undefined;
+  private chaseKind = NONE;
   private asyncLogics: GraphStageLogic[] = [];
   private asyncFns: (() => void)[] = [];
   private asyncHead = 0;
@@ -61,6 +72,11 @@ export class GraphInterpreter {
 
   /** @internal */
   enqueue(connection: Connection, kind: number): void {
+    if (this.chaseKind === NONE) {
+      this.chaseConn = connection;
+      this.chaseKind = kind;
+      return;
+    }
     this.conns[this.tail] = connection;
     this.kinds[this.tail] = kind;
     this.tail++;
@@ -68,7 +84,7 @@ export class GraphInterpreter {
 
   /** @internal Runs `fn` for `logic` inside the loop: now if idle, else after the current event. */
   invokeAsync(logic: GraphStageLogic, fn: () => void): void {
-    if (logic.isStopped) return;
+    if (logic.state.stopped) return;
     this.asyncLogics.push(logic);
     this.asyncFns.push(fn);
     if (!this.running && !this.resumeScheduled) this.run();
@@ -82,32 +98,122 @@ export class GraphInterpreter {
   private run(): void {
     if (this.running) return;
     this.running = true;
-    let budget = EVENT_BUDGET;
     try {
-      for (;;) {
-        while (this.head !== this.tail) {
-          const connection = this.conns[this.head]!;
-          const kind = this.kinds[this.head]!;
-          this.conns[this.head] = undefined;
-          this.head++;
-          if (this.head === this.tail) this.head = this.tail = 0;
-          this.dispatch(connection, kind);
-          if (--budget === 0) return this.yieldToHost();
-        }
-        if (this.asyncHead === this.asyncFns.length) break;
-        const logic = this.asyncLogics[this.asyncHead]!;
-        const fn = this.asyncFns[this.asyncHead]!;
-        this.asyncHead++;
-        if (this.asyncHead === this.asyncFns.length) {
-          this.asyncLogics = [];
-          this.asyncFns = [];
-          this.asyncHead = 0;
-        }
-        if (!logic.isStopped) logic.guard(fn);
+      // A throwing handler unwinds to here: its stage fails and the loop goes on.
+      while (!this.loop()) {
+        const logic = this.current!.logic;
+        const error = this.currentError;
+        this.currentError = undefined;
+        logic.failStage(error);
+        logic.checkAutoStop();
       }
     } finally {
+      this.current = undefined;
       this.running = false;
     }
+  }
+
+  /** The stage whose handler is running, so that an exception can be pinned on it. */
+  private current: StageState | undefined;
+  private currentError: unknown;
+  private budget = EVENT_BUDGET;
+
+  /** Delivers events until idle (true) or until a handler throws (false). */
+  private loop(): boolean {
+    try {
+      for (;;) {
+        let connection: Connection;
+        let kind: number;
+        if (this.chaseKind !== NONE) {
+          connection = this.chaseConn!;
+          kind = this.chaseKind;
+          this.chaseConn = undefined;
+          this.chaseKind = NONE;
+        } else if (this.head !== this.tail) {
+          connection = this.conns[this.head]!;
+          kind = this.kinds[this.head]!;
+          this.conns[this.head] = undefined;
+          if (++this.head === this.tail) this.head = this.tail = 0;
+        } else if (this.asyncHead !== this.asyncFns.length) {
+          this.runAsync();
+          if (--this.budget === 0) {
+            this.budget = EVENT_BUDGET;
+            this.yieldToHost();
+            return true;
+          }
+          continue;
+        } else {
+          this.budget = EVENT_BUDGET;
+          return true;
+        }
+        if (--this.budget === 0) {
+          // Put the event back and let the host run timers and I/O before going on.
+          this.enqueueFront(connection, kind);
+          this.budget = EVENT_BUDGET;
+          this.yieldToHost();
+          return true;
+        }
+        // PUSH and PULL are delivered inline: they are nearly every event.
+        if (kind === PUSH) {
+          const state = connection.inState;
+          if (connection.inClosed || state.stopped) continue;
+          connection.pushed = false;
+          connection.available = true;
+          this.current = state;
+          connection.onPush.call(connection.inHandler);
+          if (state.openPorts === 0) state.logic.checkAutoStop();
+        } else if (kind === PULL) {
+          const state = connection.outState;
+          connection.pullPending = false;
+          if (connection.outClosed || connection.inClosed || state.stopped) continue;
+          connection.demand = true;
+          this.current = state;
+          const upstream = connection.forwardPullTo;
+          // A stage whose onPull only pulls its inlet: pull for it, without the call.
+          if (
+            upstream !== undefined &&
+            !upstream.pullPending &&
+            !upstream.demand &&
+            !upstream.pushed &&
+            !upstream.available &&
+            !upstream.inClosed &&
+            !upstream.outClosed
+          ) {
+            upstream.pullPending = true;
+            this.enqueue(upstream, PULL);
+          } else {
+            connection.onPull.call(connection.outHandler);
+          }
+          if (state.openPorts === 0) state.logic.checkAutoStop();
+        } else if (kind === CANCEL) {
+          const state = connection.outState;
+          if (!state.stopped) state.logic.deliverCancel(connection);
+        } else {
+          const state = connection.inState;
+          if (!connection.inClosed && !state.stopped) state.logic.deliverFinish(connection, kind === FAIL);
+        }
+      }
+    } catch (error) {
+      this.currentError = error;
+      return false;
+    }
+  }
+
+  private enqueueFront(connection: Connection, kind: number): void {
+    // The event just taken came from the chase slot or, with the slot empty, the queue's head.
+    this.chaseConn = connection;
+    this.chaseKind = kind;
+  }
+
+  private runAsync(): void {
+    const logic = this.asyncLogics[this.asyncHead]!;
+    const fn = this.asyncFns[this.asyncHead]!;
+    if (++this.asyncHead === this.asyncFns.length) {
+      this.asyncLogics = [];
+      this.asyncFns = [];
+      this.asyncHead = 0;
+    }
+    if (!logic.state.stopped) logic.guard(fn);
   }
 
   private yieldToHost(): void {
@@ -116,34 +222,5 @@ export class GraphInterpreter {
       this.resumeScheduled = false;
       this.run();
     });
-  }
-
-  private dispatch(connection: Connection, kind: number): void {
-    switch (kind) {
-      case PUSH: {
-        const logic = connection.to.owner;
-        if (connection.inClosed || logic.isStopped) return;
-        logic.deliverPush(connection);
-        return;
-      }
-      case PULL: {
-        const logic = connection.from.owner;
-        if (connection.outClosed || connection.inClosed || logic.isStopped) return;
-        logic.deliverPull(connection);
-        return;
-      }
-      case COMPLETE:
-      case FAIL: {
-        const logic = connection.to.owner;
-        if (connection.inClosed || logic.isStopped) return;
-        logic.deliverFinish(connection, kind === FAIL);
-        return;
-      }
-      default: {
-        const logic = connection.from.owner;
-        if (logic.isStopped) return;
-        logic.deliverCancel(connection);
-      }
-    }
   }
 }

@@ -11,6 +11,14 @@ import { CANCEL, COMPLETE, FAIL, type GraphInterpreter, PULL, PUSH } from "./gra
 import { type InHandler, Inlet, type OutHandler, Outlet } from "./ports.js";
 import { IllegalStageStateError } from "./stream-errors.js";
 
+/** Per-stage state read on the interpreter's hot path. */
+export class StageState {
+  /** Ports not yet closed. */
+  openPorts = 0;
+  stopped = false;
+  constructor(readonly logic: GraphStageLogic) {}
+}
+
 interface TimerEntry {
   readonly handle: ReturnType<typeof setTimeout>;
   readonly periodic: boolean;
@@ -20,11 +28,15 @@ export abstract class GraphStageLogic {
   private interpreter: GraphInterpreter | undefined;
   private readonly inlets: Inlet<unknown>[] = [];
   private readonly outlets: Outlet<unknown>[] = [];
-  private openPorts = 0;
-  private stopped = false;
+  /**
+   * @internal The state the interpreter reads after each event, in an object of one shape for
+   * all stages (a field of the many stage subclasses would make its loads megamorphic).
+   */
+  readonly state: StageState = new StageState(this);
   private keepGoing = false;
   private timers: Map<unknown, TimerEntry> | undefined;
   private early: (() => void)[] | undefined;
+  private failureCause: { readonly error: unknown } | undefined;
 
   /** Called once before any event, when the graph starts. */
   preStart(): void {}
@@ -41,7 +53,7 @@ export abstract class GraphStageLogic {
   protected inlet<T>(name: string): Inlet<T> {
     const port = new Inlet<T>(name, this);
     this.inlets.push(port as Inlet<unknown>);
-    this.openPorts++;
+    this.state.openPorts++;
     return port;
   }
 
@@ -49,21 +61,47 @@ export abstract class GraphStageLogic {
   protected outlet<T>(name: string): Outlet<T> {
     const port = new Outlet<T>(name, this);
     this.outlets.push(port as Outlet<unknown>);
-    this.openPorts++;
+    this.state.openPorts++;
     return port;
   }
 
   /** Sets the handler of a port (may be changed at any time). */
-  protected setHandler(port: Inlet<any>, handler: InHandler): void;
-  protected setHandler(port: Outlet<any>, handler: OutHandler): void;
-  protected setHandler(port: Inlet<any> | Outlet<any>, handler: InHandler | OutHandler): void {
-    (port as { handler: unknown }).handler = handler;
+  protected setHandler(port: Inlet<unknown>, handler: InHandler): void;
+  protected setHandler(port: Outlet<unknown>, handler: OutHandler): void;
+  protected setHandler(port: Inlet<unknown> | Outlet<unknown>, handler: InHandler | OutHandler): void {
+    if (port instanceof Inlet) {
+      port.handler = handler as InHandler;
+      port.connection?.setInHandler(handler as InHandler);
+    } else {
+      port.handler = handler as OutHandler;
+      port.connection?.setOutHandler(handler as OutHandler);
+    }
+    if (this.interpreter) this.updatePullForwarding();
+  }
+
+  /**
+   * The default `onPull` of a one-in, one-out stage only pulls its inlet; the interpreter then
+   * pulls for it without calling it (saves a call per element per stage). Subclasses opt in.
+   */
+  protected forwardsPull(): { readonly from: Outlet<unknown>; readonly to: Inlet<unknown> } | undefined {
+    return undefined;
+  }
+
+  private updatePullForwarding(): void {
+    const forward = this.forwardsPull();
+    for (const port of this.outlets) if (port.connection) port.connection.forwardPullTo = undefined;
+    if (forward?.from.connection && forward.to.connection)
+      forward.from.connection.forwardPullTo = forward.to.connection;
   }
 
   /** Sets one handler object for an inlet and an outlet (a typical one-in, one-out stage). */
-  protected setHandlers(inlet: Inlet<any>, outlet: Outlet<any>, handler: InHandler & OutHandler): void {
-    inlet.handler = handler;
-    outlet.handler = handler;
+  protected setHandlers(
+    inlet: Inlet<unknown>,
+    outlet: Outlet<unknown>,
+    handler: InHandler & OutHandler,
+  ): void {
+    this.setHandler(inlet, handler);
+    this.setHandler(outlet, handler);
   }
 
   /** Keep running after all ports closed (until `completeStage`), e.g. to settle a promise later. */
@@ -76,26 +114,29 @@ export abstract class GraphStageLogic {
   /** Emits an element; `out` must have been pulled and not pushed since. */
   protected push<T>(out: Outlet<T>, element: T): void {
     const c = out.connection!;
-    if (c.inClosed) return; // downstream cancelled; its cancel event is on the way
-    if (c.outClosed) throw new IllegalStageStateError(`cannot push closed ${out}`);
-    if (!c.pulled) throw new IllegalStageStateError(`cannot push ${out}: not pulled`);
-    c.pulled = false;
+    if (!c.demand) {
+      if (c.inClosed) return; // downstream cancelled; its cancel event is on the way
+      if (c.outClosed) throw new IllegalStageStateError(`cannot push closed ${out}`);
+      throw new IllegalStageStateError(`cannot push ${out}: not pulled`);
+    }
+    c.demand = false;
     c.pushed = true;
     c.element = element;
-    this.interpreter!.enqueue(c, PUSH);
+    c.interpreter!.enqueue(c, PUSH);
   }
 
   /** Asks upstream for one element. */
   protected pull<T>(inlet: Inlet<T>): void {
     const c = inlet.connection!;
-    if (c.inClosed) throw new IllegalStageStateError(`cannot pull cancelled ${inlet}`);
-    if (c.pulled || c.pushed || c.available) throw new IllegalStageStateError(`cannot pull ${inlet} twice`);
-    if (c.outClosed) {
+    if (c.pullPending || c.demand || c.pushed || c.available || c.inClosed || c.outClosed) {
+      if (c.inClosed) throw new IllegalStageStateError(`cannot pull cancelled ${inlet}`);
+      if (!c.outClosed || c.pushed || c.available)
+        throw new IllegalStageStateError(`cannot pull ${inlet} twice`);
       if (c.finishDelivered) throw new IllegalStageStateError(`cannot pull closed ${inlet}`);
       return; // upstream finished; its completion is on the way
     }
-    c.pulled = true;
-    this.interpreter!.enqueue(c, PULL);
+    c.pullPending = true;
+    c.interpreter!.enqueue(c, PULL);
   }
 
   /** Takes the element pushed to `inlet`. */
@@ -109,26 +150,26 @@ export abstract class GraphStageLogic {
   }
 
   /** `inlet`: an element can be grabbed. `outlet`: downstream pulled and can take a push now. */
-  protected isAvailable(port: Inlet<any> | Outlet<any>): boolean {
+  protected isAvailable(port: Inlet<unknown> | Outlet<unknown>): boolean {
     const c = port.connection!;
     if (port instanceof Inlet) return c.available;
-    return c.pulled && !c.inClosed && !c.outClosed;
+    return c.demand && !c.inClosed && !c.outClosed;
   }
 
   /** Whether `inlet` was pulled and its element has not been delivered yet. */
-  protected hasBeenPulled(inlet: Inlet<any>): boolean {
+  protected hasBeenPulled(inlet: Inlet<unknown>): boolean {
     const c = inlet.connection!;
-    return c.pulled || c.pushed;
+    return c.pullPending || c.demand || c.pushed;
   }
 
   /** Whether the port is closed: completed or cancelled. */
-  protected isClosed(port: Inlet<any> | Outlet<any>): boolean {
+  protected isClosed(port: Inlet<unknown> | Outlet<unknown>): boolean {
     const c = port.connection!;
     return port instanceof Inlet ? c.inClosed || c.finishDelivered : c.outClosed || c.inClosed;
   }
 
   /** Completes `out`: downstream sees onUpstreamFinish after any element already pushed. */
-  protected complete(out: Outlet<any>): void {
+  protected complete(out: Outlet<unknown>): void {
     const c = out.connection!;
     if (c.outClosed) return;
     c.outClosed = true;
@@ -137,7 +178,7 @@ export abstract class GraphStageLogic {
   }
 
   /** Fails `out` with `error`. */
-  protected fail(out: Outlet<any>, error: unknown): void {
+  protected fail(out: Outlet<unknown>, error: unknown): void {
     const c = out.connection!;
     if (c.outClosed) return;
     c.outClosed = true;
@@ -147,10 +188,12 @@ export abstract class GraphStageLogic {
   }
 
   /** Cancels `inlet`: no more elements are wanted; `cause` tells upstream why. */
-  protected cancel(inlet: Inlet<any>, cause?: unknown): void {
+  protected cancel(inlet: Inlet<unknown>, cause?: unknown): void {
     const c = inlet.connection!;
     if (c.inClosed) return;
     c.inClosed = true;
+    c.pullPending = false;
+    c.demand = false;
     c.pushed = false;
     c.available = false;
     c.element = undefined;
@@ -161,7 +204,7 @@ export abstract class GraphStageLogic {
 
   /** Completes all outlets, cancels all inlets, and stops. */
   completeStage(): void {
-    if (this.stopped) return;
+    if (this.state.stopped) return;
     for (const out of this.outlets) this.complete(out);
     for (const inlet of this.inlets) this.cancel(inlet);
     this.stop();
@@ -169,7 +212,8 @@ export abstract class GraphStageLogic {
 
   /** Fails all outlets with `error`, cancels all inlets, and stops. */
   failStage(error: unknown): void {
-    if (this.stopped) return;
+    if (this.state.stopped) return;
+    this.failureCause = { error };
     for (const out of this.outlets) this.fail(out, error);
     for (const inlet of this.inlets) this.cancel(inlet, error);
     this.stop();
@@ -177,15 +221,20 @@ export abstract class GraphStageLogic {
 
   /** Cancels all inlets with `cause`, completes all outlets, and stops. */
   cancelStage(cause?: unknown): void {
-    if (this.stopped) return;
+    if (this.state.stopped) return;
     for (const inlet of this.inlets) this.cancel(inlet, cause);
     for (const out of this.outlets) this.complete(out);
     this.stop();
   }
 
+  /** The error the stage failed with, if `failStage` stopped it (for `postStop` to report). */
+  protected get stageFailure(): { readonly error: unknown } | undefined {
+    return this.failureCause;
+  }
+
   /** Whether the stage has stopped. */
   get isStopped(): boolean {
-    return this.stopped;
+    return this.state.stopped;
   }
 
   // ---- async input and timers -------------------------------------------------------------------
@@ -199,7 +248,7 @@ export abstract class GraphStageLogic {
     return (value: T) => {
       const run = () => handler(value);
       if (this.interpreter) this.interpreter.invokeAsync(this, run);
-      else if (!this.stopped) (this.early ??= []).push(run);
+      else if (!this.state.stopped) (this.early ??= []).push(run);
     };
   }
 
@@ -229,7 +278,7 @@ export abstract class GraphStageLogic {
 
   private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
     this.cancelTimer(key);
-    if (this.stopped) return;
+    if (this.state.stopped) return;
     const timers = (this.timers ??= new Map());
     const fire = () => {
       if (timers.get(key) !== entry) return;
@@ -257,10 +306,24 @@ export abstract class GraphStageLogic {
   /** @internal */
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
-    for (const port of [...this.inlets, ...this.outlets]) {
-      if (!port.connection)
-        throw new IllegalStageStateError(`${port} of ${this.constructor.name} is not connected`);
+    for (const port of this.inlets) {
+      const c = this.connectionOf(port);
+      c.setInHandler(port.handler!);
+      c.interpreter = interpreter;
     }
+    for (const port of this.outlets) {
+      const c = this.connectionOf(port);
+      c.setOutHandler(port.handler!);
+      c.interpreter = interpreter;
+    }
+    this.updatePullForwarding();
+  }
+
+  private connectionOf(port: Inlet<unknown> | Outlet<unknown>): Connection {
+    const name = this.constructor.name;
+    if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
+    if (!port.handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
+    return port.connection;
   }
 
   /** @internal */
@@ -282,32 +345,10 @@ export abstract class GraphStageLogic {
   }
 
   /** @internal */
-  deliverPush(c: Connection): void {
-    c.pushed = false;
-    c.available = true;
-    try {
-      c.to.handler!.onPush();
-    } catch (error) {
-      this.failStage(error);
-    }
-    if (this.openPorts === 0) this.checkAutoStop();
-  }
-
-  /** @internal */
-  deliverPull(c: Connection): void {
-    try {
-      c.from.handler!.onPull();
-    } catch (error) {
-      this.failStage(error);
-    }
-    if (this.openPorts === 0) this.checkAutoStop();
-  }
-
-  /** @internal */
   deliverFinish(c: Connection, failed: boolean): void {
     c.finishDelivered = true;
     this.portClosed(c.to);
-    const handler = c.to.handler!;
+    const handler = c.inHandler!;
     try {
       if (failed) {
         if (handler.onUpstreamFailure) handler.onUpstreamFailure(c.failure);
@@ -324,7 +365,7 @@ export abstract class GraphStageLogic {
   deliverCancel(c: Connection): void {
     this.portClosed(c.from);
     if (c.outClosed) return this.checkAutoStop(); // completed meanwhile: nothing to tell
-    const handler = c.from.handler!;
+    const handler = c.outHandler!;
     try {
       if (handler.onDownstreamFinish) handler.onDownstreamFinish(c.cancelCause);
       else this.cancelStage(c.cancelCause);
@@ -337,17 +378,17 @@ export abstract class GraphStageLogic {
   private portClosed(port: Inlet<unknown> | Outlet<unknown>): void {
     if (port.closed) return;
     port.closed = true;
-    this.openPorts--;
+    this.state.openPorts--;
   }
 
   /** @internal After each event: a stage whose ports are all closed stops (unless keepGoing). */
   checkAutoStop(): void {
-    if (this.openPorts === 0 && !this.keepGoing && !this.stopped) this.stop();
+    if (this.state.openPorts === 0 && !this.keepGoing && !this.state.stopped) this.stop();
   }
 
   private stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.state.stopped) return;
+    this.state.stopped = true;
     if (this.timers) {
       for (const key of [...this.timers.keys()]) this.cancelTimer(key);
     }

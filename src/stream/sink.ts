@@ -9,11 +9,13 @@ import type { SinkLogic } from "./stage-shapes.js";
 import { queueIterator, type SinkQueue, SinkQueueLogic } from "./stages/sink-queue.js";
 import {
   CancelledSinkLogic,
-  FoldSinkLogic,
-  ForeachSinkLogic,
+  type Consumer,
+  ConsumingSinkLogic,
+  foldConsumer,
+  foreachConsumer,
   HeadSinkLogic,
-  LastSinkLogic,
-  SeqSinkLogic,
+  lastConsumer,
+  seqConsumer,
 } from "./stages/sinks.js";
 import { queueReadableStream, WritableStreamSinkLogic } from "./stages/web-streams.js";
 import { requireInteger } from "./stream-errors.js";
@@ -39,7 +41,7 @@ export class Sink<In, Mat = NotUsed> {
   /** Calls `f` for each element; resolves when the stream completes, rejects when it fails or `f` throws. */
   static foreach<T>(f: (element: T) => void): Sink<T, Promise<void>> {
     return Sink.fromStageMat(() => {
-      const logic = new ForeachSinkLogic(f);
+      const logic = new ConsumingSinkLogic(foreachConsumer(f));
       return [logic, logic.result.promise] as const;
     });
   }
@@ -64,7 +66,7 @@ export class Sink<In, Mat = NotUsed> {
   /** Collects every element (Akka's `Sink.seq`). */
   static seq<T>(): Sink<T, Promise<T[]>> {
     return Sink.fromStageMat(() => {
-      const logic = new SeqSinkLogic<T>();
+      const logic = new ConsumingSinkLogic(seqConsumer<T>());
       return [logic, logic.result.promise] as const;
     });
   }
@@ -88,7 +90,7 @@ export class Sink<In, Mat = NotUsed> {
   /** The last element; rejects with `NoSuchElementError` on an empty stream. */
   static last<T>(): Sink<T, Promise<T>> {
     return Sink.fromStageMat(() => {
-      const logic = new LastSinkLogic<T>(true);
+      const logic = new ConsumingSinkLogic(lastConsumer<T>(true));
       return [logic, logic.result.promise as Promise<T>] as const;
     });
   }
@@ -96,7 +98,7 @@ export class Sink<In, Mat = NotUsed> {
   /** The last element or `undefined`. */
   static lastOption<T>(): Sink<T, Promise<T | undefined>> {
     return Sink.fromStageMat(() => {
-      const logic = new LastSinkLogic<T>(false);
+      const logic = new ConsumingSinkLogic(lastConsumer<T>(false));
       return [logic, logic.result.promise] as const;
     });
   }
@@ -104,7 +106,7 @@ export class Sink<In, Mat = NotUsed> {
   /** `f` folded over all elements from `zero`. */
   static fold<T, Acc>(zero: Acc, f: (acc: Acc, element: T) => Acc): Sink<T, Promise<Acc>> {
     return Sink.fromStageMat(() => {
-      const logic = new FoldSinkLogic(zero, f);
+      const logic = new ConsumingSinkLogic(foldConsumer(zero, f));
       return [logic, logic.result.promise] as const;
     });
   }
@@ -140,6 +142,14 @@ export class Sink<In, Mat = NotUsed> {
   static fromWritableStream<T>(stream: WritableStream<T>): Sink<T, Promise<void>> {
     return Sink.fromStageMat(() => {
       const logic = new WritableStreamSinkLogic(stream);
+      return [logic, logic.result.promise] as const;
+    });
+  }
+
+  /** A sink consuming every element with a fresh `consumer` per run; the promise gets `finish()`'s result. */
+  static fromConsumer<T, R>(createConsumer: () => Consumer<T, R>): Sink<T, Promise<R>> {
+    return Sink.fromStageMat(() => {
+      const logic = new ConsumingSinkLogic(createConsumer());
       return [logic, logic.result.promise] as const;
     });
   }

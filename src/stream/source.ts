@@ -2,33 +2,50 @@
  * `Source<Out, Mat>`: a blueprint of a stream with one output. Immutable and reusable: every
  * `run` materializes new stages.
  */
-import { FlowOps, type Repr } from "./flow-ops.js";
+import { FlowOps, type Repr, type SyncSourceFactory } from "./flow-ops.js";
 import { Keep, type NotUsed } from "./keep.js";
 import type { Build, FlowPorts, SourcePorts } from "./materialization-context.js";
 import { RunnableGraph } from "./runnable-graph.js";
 import { Sink } from "./sink.js";
 import type { SourceLogic } from "./stage-shapes.js";
 import type { OverflowStrategy } from "./stages/buffer.js";
+import type { ElementStep } from "./stages/fused-steps.js";
 import { type SourceQueue, SourceQueueLogic } from "./stages/source-queue.js";
 import {
-  ArraySourceLogic,
   AsyncPullSourceLogic,
   type Cancellable,
-  IteratorSourceLogic,
   type MaybeHandle,
   MaybeSourceLogic,
   PromiseSourceLogic,
-  RangeSourceLogic,
-  RepeatSourceLogic,
   TerminatedSourceLogic,
   TickSourceLogic,
 } from "./stages/sources.js";
+import {
+  arrayPuller,
+  iteratorPuller,
+  rangePuller,
+  repeatPuller,
+  type SyncPuller,
+  SyncSourceLogic,
+} from "./stages/sync-source.js";
 import { requireInteger, StreamArgumentError } from "./stream-errors.js";
 
 export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "source"> {
   /** @internal */
   constructor(readonly build: Build<SourcePorts<Out, Mat>>) {
     super();
+  }
+
+  /** A source pulling synchronously from `createPuller()`'s puller; map/filter/collect fuse into it. */
+  private static sync<T>(createPuller: () => SyncPuller<T>): Source<T, NotUsed> {
+    const source = Source.fromStage(() => new SyncSourceLogic<T>(createPuller(), []));
+    source.syncSource = createPuller;
+    return source;
+  }
+
+  /** @internal */
+  protected override withSyncSource(factory: SyncSourceFactory, steps: readonly ElementStep[]): unknown {
+    return Source.fromStage(() => new SyncSourceLogic<unknown>(factory(), steps));
   }
 
   /** @internal */
@@ -62,16 +79,16 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** One element, then completion. */
   static single<T>(element: T): Source<T, NotUsed> {
-    return Source.fromStage(() => new ArraySourceLogic([element]));
+    return Source.sync(() => arrayPuller([element]));
   }
 
   /** The elements of an iterable, on demand (an array is read by index; other iterables are iterated anew per run). */
   static from<T>(iterable: Iterable<T>): Source<T, NotUsed> {
     if (Array.isArray(iterable)) {
       const items = iterable.slice() as T[];
-      return Source.fromStage(() => new ArraySourceLogic(items));
+      return Source.sync(() => arrayPuller(items));
     }
-    return Source.fromStage(() => new IteratorSourceLogic(iterable));
+    return Source.sync(() => iteratorPuller(iterable));
   }
 
   /** `start`, `start + step`, … up to and including `end` (Akka's `Source.range`). */
@@ -81,12 +98,12 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
         `range(${start}, ${end}, ${step}): finite bounds and a non-zero step needed`,
       );
     }
-    return Source.fromStage(() => new RangeSourceLogic(start, end, step));
+    return Source.sync(() => rangePuller(start, end, step));
   }
 
   /** No elements: completes at once. */
   static empty<T>(): Source<T, NotUsed> {
-    return Source.fromStage(() => new TerminatedSourceLogic<T>());
+    return Source.sync<T>(() => arrayPuller([]));
   }
 
   /** Fails at once with `error`. */
@@ -96,7 +113,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** `element`, forever. */
   static repeat<T>(element: T): Source<T, NotUsed> {
-    return Source.fromStage(() => new RepeatSourceLogic(element));
+    return Source.sync(() => repeatPuller(element));
   }
 
   /** The value a promise resolves to (Akka's `Source.future`). */

@@ -37,6 +37,15 @@ export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implemen
   onPull(): void {
     this.pull(this.in);
   }
+
+  /** Forwarding is valid while the outlet's handler is this object with the default onPull. */
+  protected override forwardsPull():
+    | { readonly from: Outlet<unknown>; readonly to: Inlet<unknown> }
+    | undefined {
+    return this.out.handler === this && this.onPull === LinearStageLogic.prototype.onPull
+      ? { from: this.out, to: this.in }
+      : undefined;
+  }
 }
 
 /** One outlet; subclasses implement `onPull`. */

@@ -1,39 +1,8 @@
 /**
- * Element-wise operators: map, filter, collect, mapConcat, scan, fold, recover, log.
+ * Element-wise operators with state or side effects: mapConcat, scan, fold, recover, log.
+ * (map, filter and collect are fused steps: see fused-steps.ts.)
  */
 import { LinearStageLogic } from "../stage-shapes.js";
-
-export class MapLogic<In, Out> extends LinearStageLogic<In, Out> {
-  constructor(private readonly f: (element: In) => Out) {
-    super();
-  }
-  onPush(): void {
-    this.push(this.out, this.f(this.grab(this.in)));
-  }
-}
-
-export class FilterLogic<T> extends LinearStageLogic<T, T> {
-  constructor(private readonly predicate: (element: T) => boolean) {
-    super();
-  }
-  onPush(): void {
-    const element = this.grab(this.in);
-    if (this.predicate(element)) this.push(this.out, element);
-    else this.pull(this.in);
-  }
-}
-
-/** `collect`: `f` returns `undefined` for elements it does not take (Akka's partial function). */
-export class CollectLogic<In, Out> extends LinearStageLogic<In, Out> {
-  constructor(private readonly f: (element: In) => Out | undefined) {
-    super();
-  }
-  onPush(): void {
-    const result = this.f(this.grab(this.in));
-    if (result === undefined) this.pull(this.in);
-    else this.push(this.out, result);
-  }
-}
 
 export class MapConcatLogic<In, Out> extends LinearStageLogic<In, Out> {
   private current: Iterator<Out> | undefined;

@@ -6,24 +6,41 @@ import { type Deferred, deferred } from "../deferred.js";
 import { SinkStageLogic } from "../stage-shapes.js";
 import { AbruptStageTerminationError, NoSuchElementError } from "../stream-errors.js";
 
+/**
+ * What a consuming sink does with elements: `consume` each, then `finish` gives the result (or
+ * throws, e.g. `NoSuchElementError`). A strategy object rather than subclasses, so the sink's
+ * hot code sees one class only.
+ */
+export interface Consumer<In, R> {
+  consume(element: In): void;
+  finish(): R;
+}
+
 /** A sink that consumes every element and settles `result` when the stream ends. */
-export abstract class ConsumingSinkLogic<In, R> extends SinkStageLogic<In> {
+export class ConsumingSinkLogic<In, R> extends SinkStageLogic<In> {
   readonly result: Deferred<R> = deferred<R>();
 
+  constructor(private readonly consumer: Consumer<In, R>) {
+    super();
+  }
   override preStart(): void {
     this.pull(this.in);
   }
   onPush(): void {
     try {
-      this.consume(this.grab(this.in));
+      this.consumer.consume(this.grab(this.in));
     } catch (error) {
       this.result.reject(error);
       return this.failStage(error);
     }
-    if (!this.isStopped && !this.isClosed(this.in)) this.pull(this.in);
+    this.pull(this.in);
   }
   onUpstreamFinish(): void {
-    this.settle();
+    try {
+      this.result.resolve(this.consumer.finish());
+    } catch (error) {
+      this.result.reject(error);
+    }
     this.completeStage();
   }
   onUpstreamFailure(error: unknown): void {
@@ -31,65 +48,45 @@ export abstract class ConsumingSinkLogic<In, R> extends SinkStageLogic<In> {
     this.failStage(error);
   }
   override postStop(): void {
-    this.result.reject(
-      new AbruptStageTerminationError(`${this.constructor.name} stopped before the stream completed`),
-    );
-  }
-  protected abstract consume(element: In): void;
-  protected abstract settle(): void;
-}
-
-export class ForeachSinkLogic<T> extends ConsumingSinkLogic<T, void> {
-  constructor(private readonly f: (element: T) => void) {
-    super();
-  }
-  protected consume(element: T): void {
-    this.f(element);
-  }
-  protected settle(): void {
-    this.result.resolve();
+    this.result.reject(new AbruptStageTerminationError("sink stopped before the stream completed"));
   }
 }
 
-export class SeqSinkLogic<T> extends ConsumingSinkLogic<T, T[]> {
-  private readonly items: T[] = [];
-  protected consume(element: T): void {
-    this.items.push(element);
-  }
-  protected settle(): void {
-    this.result.resolve(this.items);
-  }
+/** `Sink.foreach`. */
+export function foreachConsumer<T>(f: (element: T) => void): Consumer<T, void> {
+  return { consume: f, finish: () => undefined };
 }
 
-export class FoldSinkLogic<T, Acc> extends ConsumingSinkLogic<T, Acc> {
-  constructor(
-    private acc: Acc,
-    private readonly f: (acc: Acc, element: T) => Acc,
-  ) {
-    super();
-  }
-  protected consume(element: T): void {
-    this.acc = this.f(this.acc, element);
-  }
-  protected settle(): void {
-    this.result.resolve(this.acc);
-  }
+/** `Sink.seq`. */
+export function seqConsumer<T>(): Consumer<T, T[]> {
+  const items: T[] = [];
+  return { consume: (element) => void items.push(element), finish: () => items };
 }
 
-/** `last()` (fails on an empty stream) and `lastOption()` (resolves undefined). */
-export class LastSinkLogic<T> extends ConsumingSinkLogic<T, T | undefined> {
-  private last: { value: T } | undefined;
-  constructor(private readonly required: boolean) {
-    super();
-  }
-  protected consume(element: T): void {
-    this.last = { value: element };
-  }
-  protected settle(): void {
-    if (this.last) this.result.resolve(this.last.value);
-    else if (this.required) this.result.reject(new NoSuchElementError("last() of an empty stream"));
-    else this.result.resolve(undefined);
-  }
+/** `Sink.fold`. */
+export function foldConsumer<T, Acc>(zero: Acc, f: (acc: Acc, element: T) => Acc): Consumer<T, Acc> {
+  let acc = zero;
+  return {
+    consume: (element) => {
+      acc = f(acc, element);
+    },
+    finish: () => acc,
+  };
+}
+
+/** `Sink.last` (required: fails on an empty stream) and `Sink.lastOption`. */
+export function lastConsumer<T>(required: boolean): Consumer<T, T | undefined> {
+  let last: { value: T } | undefined;
+  return {
+    consume: (element) => {
+      last = { value: element };
+    },
+    finish: () => {
+      if (last) return last.value;
+      if (required) throw new NoSuchElementError("last() of an empty stream");
+      return undefined;
+    },
+  };
 }
 
 /** `head()` (fails on an empty stream) and `headOption()`: takes one element, then cancels. */

@@ -1,79 +1,8 @@
 /**
- * Source stages: iterables, failures, promises and async pulls (async iterables, Web
- * ReadableStreams), `maybe` and `tick`.
+ * Source stages: failures, promises and async pulls (async iterables, Web ReadableStreams),
+ * `maybe` and `tick`. Synchronous sources are in sync-source.ts.
  */
 import { SourceStageLogic } from "../stage-shapes.js";
-
-/** Emits the elements of an array, on demand. */
-export class ArraySourceLogic<T> extends SourceStageLogic<T> {
-  private index = 0;
-  constructor(private readonly items: readonly T[]) {
-    super();
-  }
-  override preStart(): void {
-    if (this.items.length === 0) this.completeStage();
-  }
-  onPull(): void {
-    this.push(this.out, this.items[this.index++]!);
-    if (this.index === this.items.length) this.completeStage();
-  }
-}
-
-/** Emits what an iterator yields, on demand; cancelling calls its `return`. */
-export class IteratorSourceLogic<T> extends SourceStageLogic<T> {
-  private iterator: Iterator<T> | undefined;
-  private exhausted = false;
-  constructor(private readonly iterable: Iterable<T>) {
-    super();
-  }
-  override preStart(): void {
-    this.iterator = this.iterable[Symbol.iterator]();
-  }
-  onPull(): void {
-    const next = this.iterator!.next();
-    if (next.done) {
-      this.exhausted = true;
-      this.completeStage();
-    } else {
-      this.push(this.out, next.value);
-    }
-  }
-  override postStop(): void {
-    if (!this.exhausted) this.iterator?.return?.();
-  }
-}
-
-/** Emits `start`, `start + step`, … up to and including `end`. */
-export class RangeSourceLogic extends SourceStageLogic<number> {
-  private next: number;
-  constructor(
-    start: number,
-    private readonly end: number,
-    private readonly step: number,
-  ) {
-    super();
-    this.next = start;
-  }
-  override preStart(): void {
-    if (this.step > 0 ? this.next > this.end : this.next < this.end) this.completeStage();
-  }
-  onPull(): void {
-    const value = this.next;
-    this.next += this.step;
-    this.push(this.out, value);
-    if (this.step > 0 ? this.next > this.end : this.next < this.end) this.completeStage();
-  }
-}
-
-/** Emits `element` forever. */
-export class RepeatSourceLogic<T> extends SourceStageLogic<T> {
-  constructor(private readonly element: T) {
-    super();
-  }
-  onPull(): void {
-    this.push(this.out, this.element);
-  }
-}
 
 /** Completes (no error) or fails at once. */
 export class TerminatedSourceLogic<T> extends SourceStageLogic<T> {
