@@ -53,7 +53,7 @@ export class Connection {
 
   constructor(
     readonly from: Outlet<unknown>,
-    readonly to: Inlet<unknown>,
+    readonly to: Inlet<never>,
   ) {
     this.inState = to.owner.state;
     this.outState = from.owner.state;

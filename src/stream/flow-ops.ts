@@ -47,6 +47,7 @@ function requirePositiveMs(name: string, ms: number): void {
 
 /** Where a blueprint ending in fusable steps came from: `base` followed by one stage running `steps`. */
 interface FusionTail {
+  // biome-ignore lint/suspicious/noExplicitAny: the base's element types differ from this blueprint's by the fused steps.
   readonly base: FlowOps<any, any, any, any>;
   readonly steps: readonly ElementStep[];
 }

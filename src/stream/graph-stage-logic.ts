@@ -26,7 +26,7 @@ interface TimerEntry {
 
 export abstract class GraphStageLogic {
   private interpreter: GraphInterpreter | undefined;
-  private readonly inlets: Inlet<unknown>[] = [];
+  private readonly inlets: Inlet<never>[] = [];
   private readonly outlets: Outlet<unknown>[] = [];
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
@@ -52,7 +52,7 @@ export abstract class GraphStageLogic {
   /** Creates an input port of this stage. */
   protected inlet<T>(name: string): Inlet<T> {
     const port = new Inlet<T>(name, this);
-    this.inlets.push(port as Inlet<unknown>);
+    this.inlets.push(port as Inlet<never>);
     this.state.openPorts++;
     return port;
   }
@@ -66,9 +66,9 @@ export abstract class GraphStageLogic {
   }
 
   /** Sets the handler of a port (may be changed at any time). */
-  protected setHandler(port: Inlet<unknown>, handler: InHandler): void;
+  protected setHandler(port: Inlet<never>, handler: InHandler): void;
   protected setHandler(port: Outlet<unknown>, handler: OutHandler): void;
-  protected setHandler(port: Inlet<unknown> | Outlet<unknown>, handler: InHandler | OutHandler): void {
+  protected setHandler(port: Inlet<never> | Outlet<unknown>, handler: InHandler | OutHandler): void {
     if (port instanceof Inlet) {
       port.handler = handler as InHandler;
       port.connection?.setInHandler(handler as InHandler);
@@ -83,7 +83,7 @@ export abstract class GraphStageLogic {
    * The default `onPull` of a one-in, one-out stage only pulls its inlet; the interpreter then
    * pulls for it without calling it (saves a call per element per stage). Subclasses opt in.
    */
-  protected forwardsPull(): { readonly from: Outlet<unknown>; readonly to: Inlet<unknown> } | undefined {
+  protected forwardsPull(): { readonly from: Outlet<unknown>; readonly to: Inlet<never> } | undefined {
     return undefined;
   }
 
@@ -95,11 +95,7 @@ export abstract class GraphStageLogic {
   }
 
   /** Sets one handler object for an inlet and an outlet (a typical one-in, one-out stage). */
-  protected setHandlers(
-    inlet: Inlet<unknown>,
-    outlet: Outlet<unknown>,
-    handler: InHandler & OutHandler,
-  ): void {
+  protected setHandlers(inlet: Inlet<never>, outlet: Outlet<unknown>, handler: InHandler & OutHandler): void {
     this.setHandler(inlet, handler);
     this.setHandler(outlet, handler);
   }
@@ -150,20 +146,20 @@ export abstract class GraphStageLogic {
   }
 
   /** `inlet`: an element can be grabbed. `outlet`: downstream pulled and can take a push now. */
-  protected isAvailable(port: Inlet<unknown> | Outlet<unknown>): boolean {
+  protected isAvailable(port: Inlet<never> | Outlet<unknown>): boolean {
     const c = port.connection!;
     if (port instanceof Inlet) return c.available;
     return c.demand && !c.inClosed && !c.outClosed;
   }
 
   /** Whether `inlet` was pulled and its element has not been delivered yet. */
-  protected hasBeenPulled(inlet: Inlet<unknown>): boolean {
+  protected hasBeenPulled(inlet: Inlet<never>): boolean {
     const c = inlet.connection!;
     return c.pullPending || c.demand || c.pushed;
   }
 
   /** Whether the port is closed: completed or cancelled. */
-  protected isClosed(port: Inlet<unknown> | Outlet<unknown>): boolean {
+  protected isClosed(port: Inlet<never> | Outlet<unknown>): boolean {
     const c = port.connection!;
     return port instanceof Inlet ? c.inClosed || c.finishDelivered : c.outClosed || c.inClosed;
   }
@@ -188,7 +184,7 @@ export abstract class GraphStageLogic {
   }
 
   /** Cancels `inlet`: no more elements are wanted; `cause` tells upstream why. */
-  protected cancel(inlet: Inlet<unknown>, cause?: unknown): void {
+  protected cancel(inlet: Inlet<never>, cause?: unknown): void {
     const c = inlet.connection!;
     if (c.inClosed) return;
     c.inClosed = true;
@@ -319,7 +315,7 @@ export abstract class GraphStageLogic {
     this.updatePullForwarding();
   }
 
-  private connectionOf(port: Inlet<unknown> | Outlet<unknown>): Connection {
+  private connectionOf(port: Inlet<never> | Outlet<unknown>): Connection {
     const name = this.constructor.name;
     if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
     if (!port.handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
@@ -375,7 +371,7 @@ export abstract class GraphStageLogic {
     this.checkAutoStop();
   }
 
-  private portClosed(port: Inlet<unknown> | Outlet<unknown>): void {
+  private portClosed(port: Inlet<never> | Outlet<unknown>): void {
     if (port.closed) return;
     port.closed = true;
     this.state.openPorts--;

@@ -23,12 +23,15 @@ export interface OutHandler {
   onDownstreamFinish?(cause: unknown): void;
 }
 
-/** An input port of type `T`. */
+/**
+ * An input port of type `T`. It takes elements in, so it is contravariant in `T` (an inlet of
+ * `unknown` can stand where an inlet of `number` is wanted); `Inlet<never>` means "any inlet".
+ */
 export class Inlet<T> {
   /** @internal */ connection: Connection | undefined;
   /** @internal */ handler: InHandler | undefined;
   /** @internal Counted as closed by its stage. */ closed = false;
-  declare readonly __elem?: T;
+  declare readonly __accepts?: (element: T) => void;
   constructor(
     readonly name: string,
     /** @internal */ readonly owner: GraphStageLogic,
@@ -38,7 +41,7 @@ export class Inlet<T> {
   }
 }
 
-/** An output port of type `T`. */
+/** An output port of type `T` (covariant in `T`). */
 export class Outlet<T> {
   /** @internal */ connection: Connection | undefined;
   /** @internal */ handler: OutHandler | undefined;

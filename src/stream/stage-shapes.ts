@@ -40,7 +40,7 @@ export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implemen
 
   /** Forwarding is valid while the outlet's handler is this object with the default onPull. */
   protected override forwardsPull():
-    | { readonly from: Outlet<unknown>; readonly to: Inlet<unknown> }
+    | { readonly from: Outlet<unknown>; readonly to: Inlet<never> }
     | undefined {
     return this.out.handler === this && this.onPull === LinearStageLogic.prototype.onPull
       ? { from: this.out, to: this.in }

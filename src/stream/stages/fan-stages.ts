@@ -56,6 +56,7 @@ export class ConcatLogic<T> extends GraphStageLogic {
   readonly second: Inlet<T> = this.inlet<T>("concat.in1");
   readonly out: Outlet<T> = this.outlet<T>("concat.out");
   private current: Inlet<T> = this.in;
+  private secondFailure: { readonly error: unknown } | undefined;
 
   constructor() {
     super();
@@ -63,7 +64,8 @@ export class ConcatLogic<T> extends GraphStageLogic {
       onPush: () => this.push(this.out, this.grab(this.in)),
       onUpstreamFinish: () => {
         this.current = this.second;
-        if (this.isClosed(this.second)) this.completeStage();
+        if (this.secondFailure) this.failStage(this.secondFailure.error);
+        else if (this.isClosed(this.second)) this.completeStage();
         else if (this.isAvailable(this.out)) this.pull(this.second);
       },
     });
@@ -71,6 +73,11 @@ export class ConcatLogic<T> extends GraphStageLogic {
       onPush: () => this.push(this.out, this.grab(this.second)),
       onUpstreamFinish: () => {
         if (this.current === this.second) this.completeStage();
+      },
+      // The second source's failure waits its turn: the first one's elements come first.
+      onUpstreamFailure: (error) => {
+        if (this.current === this.second) this.failStage(error);
+        else this.secondFailure = { error };
       },
     });
     this.setHandler(this.out, { onPull: () => this.pull(this.current) });

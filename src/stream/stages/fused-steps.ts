@@ -12,6 +12,7 @@ export const COLLECT = 2;
 /** One element-wise step. `COLLECT` drops an element when `f` returns undefined. */
 export interface ElementStep {
   readonly kind: typeof MAP | typeof FILTER | typeof COLLECT;
+  // biome-ignore lint/suspicious/noExplicitAny: each step's input is the previous step's output type.
   readonly f: (element: any) => unknown;
 }
 

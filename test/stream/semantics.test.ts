@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  Flow,
+  GraphStageLogic,
+  type Inlet,
+  Keep,
+  LinearStageLogic,
+  type Outlet,
+  Sink,
+  Source,
+} from "../../src/stream/index.js";
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** A custom one-in-one-out stage that cannot be fused: every element really crosses a stage boundary. */
+class Step extends LinearStageLogic<number, number> {
+  onPush(): void {
+    this.push(this.out, this.grab(this.in) + 1);
+  }
+}
+
+describe("back-pressure", () => {
+  it("a fast endless source into a slow sink keeps memory flat (10 million elements)", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    let count = 0;
+    await Source.repeat(1)
+      .take(10_000_000)
+      .runWith(
+        Sink.foreachAsync(1, (x: number) => {
+          count += x;
+          if (count % 1000 !== 0) return;
+          peak = Math.max(peak, process.memoryUsage().heapUsed);
+          return new Promise<void>((r) => setImmediate(r));
+        }),
+      );
+    assert.equal(count, 10_000_000);
+    // Unbounded buffering of 10 M numbers would take well over 80 MB.
+    assert.ok(peak - before < 32 * 1024 * 1024, `heap grew by ${((peak - before) / 1e6).toFixed(1)} MB`);
+  });
+
+  it("an async source is read only as fast as the sink consumes", async () => {
+    let produced = 0;
+    async function* producer() {
+      for (;;) yield ++produced;
+    }
+    const queue = Source.fromAsyncIterable(producer()).runWith(Sink.queue<number>(2));
+    await tick(20);
+    assert.ok(produced <= 4, `produced ${produced} without being asked`);
+    queue.cancel();
+  });
+});
+
+describe("stack safety and fairness", () => {
+  it("10 million elements through 10 unfused stages", async () => {
+    let source: Source<number, unknown> = Source.repeat(0).take(10_000_000);
+    for (let i = 0; i < 10; i++) source = source.via(Flow.fromStage(() => new Step()));
+    assert.equal(await source.runWith(Sink.last()), 10);
+  });
+
+  it("a long synchronous stream lets timers run", async () => {
+    let timerRan = false;
+    setTimeout(() => {
+      timerRan = true;
+    }, 0);
+    let sawTimer = false;
+    await Source.repeat(1)
+      .take(3_000_000)
+      .runWith(
+        Sink.foreach(() => {
+          if (timerRan) sawTimer = true;
+        }),
+      );
+    assert.ok(sawTimer, "the timer ran while the stream was running");
+  });
+});
+
+describe("failure, completion and cancellation", () => {
+  it("an exception in a user function fails the stream, never the process", async () => {
+    await assert.rejects(
+      Source.range(1, 3)
+        .map((x) => {
+          if (x === 2) throw new TypeError("bad element");
+          return x;
+        })
+        .runWith(Sink.seq()),
+      TypeError,
+    );
+  });
+
+  it("failures propagate downstream and cancel upstream", async () => {
+    const [upstreamDone, result] = Source.repeat(1)
+      .watchTermination()
+      .toMat(
+        Flow.create<number>()
+          .map(() => {
+            throw new Error("midstream");
+          })
+          .toMat(Sink.ignore(), Keep.right),
+        Keep.both,
+      )
+      .run();
+    await assert.rejects(result, /midstream/);
+    await assert.rejects(upstreamDone, /midstream/, "upstream was cancelled with the cause");
+  });
+
+  it("a materialized promise that fails unobserved is not an unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      Source.failed(new Error("nobody listens")).runWith(Sink.seq());
+      Source.failed(new Error("nor here")).watchTermination().to(Sink.ignore()).run();
+      await tick(20);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+    // Whoever does await still sees the failure.
+    await assert.rejects(Source.failed(new Error("seen")).runWith(Sink.seq()), /seen/);
+  });
+
+  it("every materialized promise settles exactly once", async () => {
+    let settlements = 0;
+    const [queue, done, result] = Source.queue<number>(2)
+      .watchTerminationMat(Keep.both)
+      .toMat(Sink.seq(), (l, r) => [...l, r] as const)
+      .run();
+    done.then(
+      () => settlements++,
+      () => settlements++,
+    );
+    result.then(
+      () => settlements++,
+      () => settlements++,
+    );
+    await queue.offer(1);
+    queue.complete();
+    queue.fail(new Error("too late"));
+    await tick(10);
+    assert.equal(settlements, 2);
+    assert.deepEqual(await result, [1]);
+  });
+});
+
+/** The documented way to write a stage: ports, handlers, a timer and an async callback. */
+class BatchEvery<T> extends GraphStageLogic {
+  readonly in: Inlet<T> = this.inlet<T>("batch.in");
+  readonly out: Outlet<T[]> = this.outlet<T[]>("batch.out");
+  private batch: T[] = [];
+  readonly flushNow = this.getAsyncCallback<void>(() => this.flush());
+
+  constructor(private readonly intervalMs: number) {
+    super();
+    this.setHandler(this.in, {
+      onPush: () => {
+        this.batch.push(this.grab(this.in));
+        this.pull(this.in);
+      },
+      onUpstreamFinish: () => {
+        this.flush();
+        this.completeStage();
+      },
+    });
+    this.setHandler(this.out, { onPull: () => {} });
+  }
+  override preStart(): void {
+    this.pull(this.in);
+    this.scheduleAtFixedRate("flush", this.intervalMs, this.intervalMs);
+  }
+  protected override onTimer(): void {
+    this.flush();
+  }
+  private flush(): void {
+    if (this.batch.length > 0 && this.isAvailable(this.out)) {
+      this.push(this.out, this.batch);
+      this.batch = [];
+    }
+  }
+}
+
+describe("custom stages", () => {
+  it("timers and async callbacks re-enter the interpreter safely; timers die with the stage", async () => {
+    const [queue, result] = Source.queue<number>(10)
+      .viaMat(
+        Flow.fromStageMat(() => {
+          const logic = new BatchEvery<number>(10);
+          return [logic, logic.flushNow] as const;
+        }),
+        Keep.both,
+      )
+      .toMat(Sink.seq(), (l, r) => [l[0], r] as const)
+      .run();
+    await queue.offer(1);
+    await queue.offer(2);
+    await tick(30);
+    await queue.offer(3);
+    queue.complete();
+    const batches = await result;
+    assert.deepEqual(batches.flat(), [1, 2, 3]);
+    assert.ok(batches.length >= 2);
+    const timers = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    assert.equal(timers, 0, "no timer left behind");
+  });
+
+  it("a stage that forgets to connect a port is reported at materialization", () => {
+    class Lonely extends GraphStageLogic {
+      readonly out: Outlet<number> = this.outlet<number>("out");
+      readonly stray: Outlet<number> = this.outlet<number>("stray");
+      constructor() {
+        super();
+        this.setHandler(this.out, { onPull: () => {} });
+        this.setHandler(this.stray, { onPull: () => {} });
+      }
+    }
+    assert.throws(() => Source.fromStage(() => new Lonely()).runWith(Sink.ignore()), {
+      code: "STREAM_ERR_ILLEGAL_STATE",
+    });
+  });
+});
