@@ -108,7 +108,10 @@ describe("BidiFlow", () => {
     );
     const stack = codec.atop(framing);
     const seenOnWire: number[][] = [];
-    const wire = Flow.create<Uint8Array>().map((b) => (seenOnWire.push([...b]), b));
+    const wire = Flow.create<Uint8Array>().map((b) => {
+      seenOnWire.push([...b]);
+      return b;
+    });
     assert.deepEqual(await Source.single("hi").via(stack.join(wire)).runWith(Sink.seq()), ["hi"]);
     assert.deepEqual(seenOnWire, [[2, 104, 105]]);
     const server = codec.reversed().join(Flow.fromFunction((s: string) => s.toUpperCase()));

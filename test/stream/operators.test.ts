@@ -136,7 +136,10 @@ describe("asynchronous operators", () => {
 
   it("mapAsyncUnordered emits as results complete", async () => {
     const result = await seq(
-      Source.from([30, 1, 10]).mapAsyncUnordered(3, async (ms) => (await tick(ms), ms)),
+      Source.from([30, 1, 10]).mapAsyncUnordered(3, async (ms) => {
+        await tick(ms);
+        return ms;
+      }),
     );
     assert.deepEqual(result, [1, 10, 30]);
   });
@@ -168,7 +171,10 @@ describe("asynchronous operators", () => {
       seq(
         Source.range(1, 100)
           .buffer(2, "fail")
-          .mapAsync(1, async (x) => (await tick(1), x)),
+          .mapAsync(1, async (x) => {
+            await tick(1);
+            return x;
+          }),
       ),
       { code: "STREAM_ERR_BUFFER_OVERFLOW" },
     );

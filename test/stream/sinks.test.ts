@@ -39,7 +39,10 @@ describe("Sink factories", () => {
     let pulled = 0;
     assert.equal(
       await Source.repeat(1)
-        .map((x) => (pulled++, x))
+        .map((x) => {
+          pulled++;
+          return x;
+        })
         .runWith(Sink.head()),
       1,
     );
@@ -140,7 +143,10 @@ describe("Sink.queue and async iteration", () => {
     );
     let produced = 0;
     const done = Source.range(1, 20)
-      .map((x) => (produced++, x))
+      .map((x) => {
+        produced++;
+        return x;
+      })
       .runWith(Sink.fromWritableStream(writable));
     await tick(3);
     assert.ok(produced < 10, `read ahead ${produced}`);
