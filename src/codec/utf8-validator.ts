@@ -47,13 +47,12 @@ export class Utf8Validator {
    */
   feed(bytes: Uint8Array, start = 0, end = bytes.length): number {
     if (this.bulk !== undefined && this.needed === 0 && end - start >= BULK_MIN_LENGTH) {
-      // Check everything up to the last lead byte natively; only the open tail needs the state machine.
+      const whole = start === 0 && end === bytes.length;
+      // Common case first: the whole chunk is valid and ends on a code point boundary.
+      if (this.bulk(whole ? bytes : bytes.subarray(start, end))) return -1;
+      // Else check natively up to the last lead byte; only the open tail needs the state machine.
       const cut = boundaryIndex(bytes, start, end);
-      const whole = start === 0 && cut === bytes.length;
-      if (this.bulk(whole ? bytes : bytes.subarray(start, cut))) {
-        if (cut === end) return -1;
-        start = cut;
-      }
+      if (cut < end && this.bulk(bytes.subarray(start, cut))) start = cut;
       // On failure fall through: the JS loop finds the exact index of the first bad byte.
     }
     let needed = this.needed;
