@@ -13,7 +13,9 @@
  */
 import {
   type BulkUtf8Check,
+  type ByteAllocator,
   CloseCode,
+  defaultAllocator,
   encodeClosePayload,
   encodeMaskedFrame,
   encodeUnmaskedFrame,
@@ -51,6 +53,8 @@ export interface ProtocolOptions {
   readonly clock?: () => number;
   /** A native UTF-8 check for long text chunks (e.g. `isUtf8` from `node:buffer`); same results, faster. */
   readonly utf8Bulk?: BulkUtf8Check;
+  /** Where outgoing masked frames are built (default: slab-allocated memory). */
+  readonly allocate?: ByteAllocator;
 }
 
 /** Options of one outgoing frame. */
@@ -85,6 +89,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private output: Uint8Array[] = [];
   private readonly isClient: boolean;
   private readonly maskKeys: MaskKeySource | undefined;
+  private readonly allocate: ByteAllocator;
   private readonly closeTimeout: number;
   private readonly clock: () => number;
   private outgoingMessageOpen = false;
@@ -100,6 +105,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.maskKeys = this.isClient ? (options.maskKeys ?? new RandomMaskKeySource()) : undefined;
     this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     this.clock = options.clock ?? Date.now;
+    this.allocate = options.allocate ?? defaultAllocator;
     this.incoming = new IncomingFrames(this, {
       maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
       ...(options.utf8Bulk ? { utf8Bulk: options.utf8Bulk } : {}),
@@ -337,7 +343,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private writeFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
     const frameOptions = options ?? {};
     if (this.maskKeys) {
-      this.output.push(encodeMaskedFrame(opcode, payload, this.maskKeys.nextKey(), frameOptions));
+      this.output.push(
+        encodeMaskedFrame(opcode, payload, this.maskKeys.nextKey(), frameOptions, this.allocate),
+      );
     } else {
       for (const part of encodeUnmaskedFrame(opcode, payload, frameOptions)) this.output.push(part);
     }

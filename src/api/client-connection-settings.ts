@@ -1,0 +1,143 @@
+/**
+ * Client settings (Akka's `ClientConnectionSettings` and its `websocket` section), with the
+ * defaults a user expects: no idle time-out and no keep-alive unless asked, sensible size limits,
+ * connect and close time-outs of a few seconds. Every limit names its setting when exceeded.
+ */
+import { InvalidArgumentError, type RandomFill } from "../codec/index.js";
+
+/** WebSocket-specific settings. */
+export interface WebSocketSettings {
+  /** Send a keep-alive frame after this many ms without traffic. Default: none. */
+  readonly periodicKeepAliveMaxIdle: number | undefined;
+  /** Keep-alive frame kind: "ping" (expects a pong) or an unsolicited "pong". Default "ping". */
+  readonly periodicKeepAliveMode: "ping" | "pong";
+  /** Payload of keep-alive frames (at most 125 bytes). Default: empty. */
+  readonly periodicKeepAliveData: () => Uint8Array;
+  /** With ping keep-alive: fail the connection (Close 1011) when no pong comes within this many ms. Default: none. */
+  readonly keepAlivePongTimeout: number | undefined;
+  /** Source of randomness for masking keys; default `crypto.getRandomValues`. Inject only for tests. */
+  readonly randomFactory: RandomFill | undefined;
+  /** Single-frame incoming messages up to this many bytes arrive strict. Default 64 KiB. */
+  readonly strictThreshold: number;
+  /** Largest accepted incoming frame (1009 beyond). Default 16 MiB. */
+  readonly maxFrameSize: number;
+  /** Largest accepted incoming message (1009 beyond). Default 64 MiB. */
+  readonly maxMessageSize: number;
+  /** Outgoing messages are cut into frames of at most this many bytes. Default 1 MiB. */
+  readonly maxOutgoingFrameSize: number;
+  /** How long to wait for the peer's Close (and the TCP close) after ours. Default 5 s. */
+  readonly closeTimeout: number;
+  /** How long a streamed incoming message may wait for its consumer before the connection fails. Default 5 s. */
+  readonly streamedMessageTimeout: number;
+  /** Log every frame: `true` to the console, or a function taking one line. Default false. */
+  readonly logFrames: boolean | ((line: string) => void);
+}
+
+/** Limits on the server's handshake response. */
+export interface ResponseParsingSettings {
+  /** Bytes of the response head. Default 16 KiB. */
+  readonly maxHeadSize: number;
+  /** Header lines. Default 100. */
+  readonly maxHeaderCount: number;
+  /** Bytes of one header line. Default 8 KiB. */
+  readonly maxLineLength: number;
+  /** Bytes of a non-101 response's body kept for `InvalidUpgradeResponse.response.body`. Default 64 KiB. */
+  readonly maxBodySize: number;
+}
+
+/** Settings of client connections. */
+export interface ClientConnectionSettings {
+  /** Time to connect (TCP, TLS) and complete the opening handshake. Default 10 s. */
+  readonly connectingTimeout: number;
+  /** Fail the connection after this many ms without traffic. Default: none. */
+  readonly idleTimeout: number | undefined;
+  /** The User-Agent header; undefined sends none. Default "wsflow". */
+  readonly userAgent: string | undefined;
+  readonly websocket: WebSocketSettings;
+  readonly parsing: ResponseParsingSettings;
+}
+
+/** Settings with any part left out. */
+export type PartialClientConnectionSettings = Partial<
+  Omit<ClientConnectionSettings, "websocket" | "parsing">
+> & {
+  readonly websocket?: Partial<WebSocketSettings>;
+  readonly parsing?: Partial<ResponseParsingSettings>;
+};
+
+const EMPTY = new Uint8Array(0);
+
+/** The defaults. */
+export const defaultClientConnectionSettings: ClientConnectionSettings = Object.freeze({
+  connectingTimeout: 10_000,
+  idleTimeout: undefined,
+  userAgent: "wsflow",
+  websocket: Object.freeze({
+    periodicKeepAliveMaxIdle: undefined,
+    periodicKeepAliveMode: "ping" as const,
+    periodicKeepAliveData: () => EMPTY,
+    keepAlivePongTimeout: undefined,
+    randomFactory: undefined,
+    strictThreshold: 64 * 1024,
+    maxFrameSize: 16 * 1024 * 1024,
+    maxMessageSize: 64 * 1024 * 1024,
+    maxOutgoingFrameSize: 1024 * 1024,
+    closeTimeout: 5_000,
+    streamedMessageTimeout: 5_000,
+    logFrames: false,
+  }),
+  parsing: Object.freeze({
+    maxHeadSize: 16 * 1024,
+    maxHeaderCount: 100,
+    maxLineLength: 8 * 1024,
+    maxBodySize: 64 * 1024,
+  }),
+});
+
+/** Overlays `overrides` on `base` and validates the result; throws {@link InvalidArgumentError}. */
+export function resolveSettings(
+  base: ClientConnectionSettings,
+  overrides: PartialClientConnectionSettings | undefined,
+): ClientConnectionSettings {
+  const s: ClientConnectionSettings = {
+    ...base,
+    ...overrides,
+    websocket: { ...base.websocket, ...overrides?.websocket },
+    parsing: { ...base.parsing, ...overrides?.parsing },
+  };
+  positive("connectingTimeout", s.connectingTimeout);
+  optionalPositive("idleTimeout", s.idleTimeout);
+  const w = s.websocket;
+  optionalPositive("websocket.periodicKeepAliveMaxIdle", w.periodicKeepAliveMaxIdle);
+  optionalPositive("websocket.keepAlivePongTimeout", w.keepAlivePongTimeout);
+  if (w.periodicKeepAliveMode !== "ping" && w.periodicKeepAliveMode !== "pong") {
+    throw new InvalidArgumentError(
+      `websocket.periodicKeepAliveMode must be "ping" or "pong", got ${String(w.periodicKeepAliveMode)}`,
+    );
+  }
+  for (const key of [
+    "strictThreshold",
+    "maxFrameSize",
+    "maxMessageSize",
+    "maxOutgoingFrameSize",
+    "closeTimeout",
+    "streamedMessageTimeout",
+  ] as const) {
+    positive(`websocket.${key}`, w[key]);
+  }
+  for (const key of ["maxHeadSize", "maxHeaderCount", "maxLineLength", "maxBodySize"] as const)
+    positive(`parsing.${key}`, s.parsing[key]);
+  if (s.userAgent !== undefined && /[\r\n\0]/.test(s.userAgent))
+    throw new InvalidArgumentError("userAgent may not contain CR, LF or NUL");
+  return s;
+}
+
+function positive(name: string, value: number): void {
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new InvalidArgumentError(`setting ${name} must be a positive number, got ${String(value)}`);
+  }
+}
+
+function optionalPositive(name: string, value: number | undefined): void {
+  if (value !== undefined) positive(name, value);
+}

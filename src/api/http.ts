@@ -1,0 +1,188 @@
+/**
+ * `Http`: the entry point (Akka's `Http.get(system)`), with the three ways to run a WebSocket
+ * client: `singleWebSocketRequest`, `webSocketClientFlow` and `webSocketClientLayer`.
+ */
+
+import { SlabAllocator } from "../codec/index.js";
+import {
+  type ClientLayerMat,
+  clientLayer,
+  type EngineSettings,
+  type HandshakeSpec,
+} from "../engine/index.js";
+import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
+import type { Message } from "../message/index.js";
+import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
+import {
+  allocateUninitialised,
+  nativeUtf8Check,
+  type OutgoingConnection,
+  Tcp,
+  type TlsOptions,
+} from "../transport/index.js";
+import {
+  type ClientConnectionSettings,
+  defaultClientConnectionSettings,
+  type PartialClientConnectionSettings,
+  resolveSettings,
+} from "./client-connection-settings.js";
+import type { WebSocketRequest } from "./websocket-request.js";
+import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
+
+/** Per-call options. */
+export interface WebSocketClientOptions {
+  /** Settings for this connection, over the instance's defaults. */
+  readonly settings?: PartialClientConnectionSettings;
+  /** TLS options for `wss:` (CA, client certificate, `rejectUnauthorized`, `servername` …). */
+  readonly tls?: TlsOptions;
+  readonly localAddress?: string;
+  /** Aborts the connect, the handshake, or the open connection. */
+  readonly signal?: AbortSignal;
+  /**
+   * The byte transport to use instead of TCP/TLS to the URL's host (a proxy tunnel, an in-memory
+   * pipe …). `webSocketClientLayer` is the way to bring your own; this is the shortcut.
+   */
+  readonly transport?: Flow<Uint8Array, Uint8Array, unknown>;
+}
+
+/** The client's BidiFlow: messages on top, bytes below. */
+export type WebSocketClientLayer = BidiFlow<
+  Message,
+  Uint8Array,
+  Uint8Array,
+  Message,
+  Promise<WebSocketUpgradeResponse>
+>;
+
+/** Frames are built in slabs, large ones in uninitialised memory (each byte is overwritten). */
+const nodeAllocator = new SlabAllocator({ allocateLarge: allocateUninitialised }).allocate;
+
+export class Http {
+  private static defaultInstance: Http | undefined;
+
+  private constructor(readonly settings: ClientConnectionSettings) {}
+
+  /** The default instance. */
+  static get(): Http {
+    Http.defaultInstance ??= new Http(defaultClientConnectionSettings);
+    return Http.defaultInstance;
+  }
+
+  /** An instance with its own default settings; throws `InvalidArgumentError` for invalid ones. */
+  static create(defaults?: PartialClientConnectionSettings): Http {
+    return new Http(resolveSettings(defaultClientConnectionSettings, defaults));
+  }
+
+  /**
+   * Connects `clientFlow` to a WebSocket at `request` and starts it right away. Returns the upgrade
+   * response (resolves on a 101 and on a regular HTTP response such as 404; rejects only when the
+   * connection failed) and `clientFlow`'s materialized value.
+   */
+  singleWebSocketRequest<M>(
+    request: WebSocketRequest,
+    clientFlow: Flow<Message, Message, M>,
+    options: WebSocketClientOptions = {},
+  ): [Promise<WebSocketUpgradeResponse>, M] {
+    return this.webSocketClientFlow(request, options).joinMat(clientFlow, Keep.both).run();
+  }
+
+  /**
+   * A `Flow` of messages to and from the WebSocket at `request`; it materializes the upgrade
+   * response. Each call gives a flow that can be materialized once.
+   */
+  webSocketClientFlow(
+    request: WebSocketRequest,
+    options: WebSocketClientOptions = {},
+  ): Flow<Message, Message, Promise<WebSocketUpgradeResponse>> {
+    const settings = resolveSettings(this.settings, options.settings);
+    const { uri } = request;
+    const transport =
+      options.transport ??
+      Tcp.outgoingConnection(uri.host, uri.port, {
+        ...(uri.secure ? { tls: options.tls ?? {} } : {}),
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        connectingTimeout: settings.connectingTimeout,
+      });
+    const flow = this.webSocketClientLayer(request, options).joinMat(
+      transport as Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection> | unknown>,
+      (upgrade, connected) => {
+        // A connection failure rejects `connected` and, with the same error, the upgrade.
+        if (connected instanceof Promise) connected.catch(() => {});
+        return upgrade;
+      },
+    );
+    let materialized = false;
+    return new Flow((ctx) => {
+      if (materialized) {
+        throw new AlreadyMaterializedError(
+          "a webSocketClientFlow can be materialized only once: call webSocketClientFlow again for a new connection",
+        );
+      }
+      materialized = true;
+      return flow.build(ctx);
+    });
+  }
+
+  /**
+   * The whole client protocol, handshake included, as a BidiFlow detached from any transport:
+   * join it with TCP, TLS, a proxy tunnel or an in-memory pipe. Each materialization sends a new
+   * request with a fresh key.
+   */
+  webSocketClientLayer(
+    request: WebSocketRequest,
+    options: WebSocketClientOptions = {},
+  ): WebSocketClientLayer {
+    const settings = resolveSettings(this.settings, options.settings);
+    const engine = engineSettings(settings);
+    return new BidiFlow((ctx) => {
+      const key = generateWebSocketKey(settings.websocket.randomFactory);
+      const headers: [string, string][] = request.headers.map((h) => [h.name, h.value]);
+      const spec: HandshakeSpec = {
+        request: renderUpgradeRequest({
+          uri: request.uri,
+          key,
+          subprotocols: request.subprotocols,
+          ...(settings.userAgent !== undefined ? { userAgent: settings.userAgent } : {}),
+          headers,
+        }),
+        offer: { key, subprotocols: request.subprotocols, extensions: [] },
+        limits: settings.parsing,
+        maxBodySize: settings.parsing.maxBodySize,
+        timeoutMs: settings.connectingTimeout,
+        host: request.uri.host,
+        port: request.uri.port,
+      };
+      const ports = clientLayer(spec, engine).build(ctx);
+      return { ...ports, mat: upgradeResponse(ports.mat) };
+    });
+  }
+}
+
+function upgradeResponse(mat: ClientLayerMat): Promise<WebSocketUpgradeResponse> {
+  const response = mat.outcome.then((outcome) => WebSocketUpgradeResponse.from(outcome, mat.controls));
+  response.catch(() => {}); // a failure nobody awaits is not an unhandled rejection
+  return response;
+}
+
+function engineSettings(settings: ClientConnectionSettings): EngineSettings {
+  const w = settings.websocket;
+  return {
+    strictThreshold: w.strictThreshold,
+    maxFrameSize: w.maxFrameSize,
+    maxMessageSize: w.maxMessageSize,
+    maxOutgoingFrameSize: w.maxOutgoingFrameSize,
+    closeTimeout: w.closeTimeout,
+    idleTimeout: settings.idleTimeout,
+    periodicKeepAliveMaxIdle: w.periodicKeepAliveMaxIdle,
+    periodicKeepAliveMode: w.periodicKeepAliveMode,
+    periodicKeepAliveData: w.periodicKeepAliveData,
+    keepAlivePongTimeout: w.keepAlivePongTimeout,
+    streamedMessageTimeout: w.streamedMessageTimeout,
+    logFrames:
+      w.logFrames === true ? (line) => console.log(line) : w.logFrames === false ? undefined : w.logFrames,
+    randomFill: w.randomFactory,
+    utf8Bulk: nativeUtf8Check,
+    allocate: nodeAllocator,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The answer to the upgrade request (Akka's `WebSocketUpgradeResponse`): a `ValidUpgrade` (the 101,
+ * with the chosen subprotocol, the accepted extensions and the live connection's controls) or an
+ * `InvalidUpgradeResponse` (the regular HTTP response and the RFC 6455 §4.1 rule it broke).
+ */
+import { encodeClosePayload, InvalidArgumentError } from "../codec/index.js";
+import type { CloseInfo, ConnectionControls, HandshakeOutcome } from "../engine/index.js";
+import type { ExtensionOffer, HttpHeaders } from "../handshake/index.js";
+
+/** The HTTP response to the upgrade request. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** Case-insensitive: `headers.get("content-type")`. */
+  readonly headers: HttpHeaders;
+  /** The body of a regular response, at most `parsing.maxBodySize` bytes (empty for a 101). */
+  readonly body: Uint8Array;
+  /** True when the body was longer and cut. */
+  readonly bodyTruncated: boolean;
+}
+
+/** Either outcome of the upgrade. */
+export abstract class WebSocketUpgradeResponse {
+  /** The regular HTTP response is always there. */
+  abstract readonly response: HttpResponse;
+  /** Whether the connection was upgraded. */
+  abstract readonly isValid: boolean;
+  /** The subprotocol the server chose, if any. */
+  abstract readonly chosenSubprotocol: string | undefined;
+  /** The extensions the server accepted. */
+  abstract readonly extensions: readonly ExtensionOffer[];
+  /** Why the upgrade is invalid (undefined when valid). */
+  abstract readonly invalidationReason: string | undefined;
+
+  /** @internal */
+  static from(outcome: HandshakeOutcome, controls: ConnectionControls): WebSocketUpgradeResponse {
+    if (outcome.valid) {
+      const response = { ...responseOf(outcome.head), body: new Uint8Array(0), bodyTruncated: false };
+      return new ValidUpgrade(response, outcome.subprotocol, outcome.extensions, controls);
+    }
+    return new InvalidUpgradeResponse(
+      { ...responseOf(outcome.head), body: outcome.body, bodyTruncated: outcome.bodyTruncated },
+      outcome.cause,
+    );
+  }
+}
+
+function responseOf(head: { status: number; statusText: string; headers: HttpHeaders }) {
+  return { status: head.status, statusText: head.statusText, headers: head.headers };
+}
+
+/** A successful upgrade, with the live connection's controls. */
+export class ValidUpgrade extends WebSocketUpgradeResponse {
+  readonly isValid = true;
+  readonly invalidationReason = undefined;
+
+  /** @internal */
+  constructor(
+    readonly response: HttpResponse,
+    readonly chosenSubprotocol: string | undefined,
+    readonly extensions: readonly ExtensionOffer[],
+    private readonly controls: ConnectionControls,
+  ) {
+    super();
+  }
+
+  /**
+   * Settles when the connection is closed, for normal closes too: the peer's code and reason and
+   * whether the closing handshake completed (Akka loses the reason of a 1000/1001 close).
+   */
+  get closed(): Promise<CloseInfo> {
+    return this.controls.closed;
+  }
+
+  /**
+   * Starts the closing handshake with any valid code (e.g. an application's 4xxx) and reason.
+   * Throws `InvalidArgumentError` at once for a code that may not be sent or a reason over 123 bytes.
+   */
+  close(code = 1000, reason = ""): void {
+    encodeClosePayload(code, reason);
+    this.controls.close(code, reason);
+  }
+
+  /** Sends a ping (at most 125 bytes); resolves with the round-trip time in ms when its pong arrives. */
+  ping(payload: Uint8Array | string = new Uint8Array(0)): Promise<number> {
+    const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    if (bytes.length > 125)
+      throw new InvalidArgumentError(`ping payload of ${bytes.length} bytes; at most 125`);
+    return this.controls.ping(bytes);
+  }
+}
+
+/** The server answered with a regular HTTP response, or a 101 that breaks RFC 6455 §4.1. */
+export class InvalidUpgradeResponse extends WebSocketUpgradeResponse {
+  readonly isValid = false;
+  readonly chosenSubprotocol = undefined;
+  readonly extensions: readonly ExtensionOffer[] = [];
+
+  /** @internal */
+  constructor(
+    readonly response: HttpResponse,
+    /** Which rule the response broke, e.g. "expected status 101 Switching Protocols, got 404 Not Found". */
+    readonly cause: string,
+  ) {
+    super();
+  }
+
+  get invalidationReason(): string {
+    return this.cause;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The client handshake stage (Akka's WebSocketClientBlueprint#handshake): sends the upgrade
+ * request, reads the response, and then gets out of the way, passing bytes through both ways.
+ * Bytes that arrived in the same chunk as the 101 are forwarded first: none is lost.
+ *
+ * A valid 101 resolves the outcome with the negotiated subprotocol and extensions. A regular
+ * HTTP response (404, 401 …) or a 101 that breaks RFC 6455 §4.1 resolves it as invalid, with the
+ * bounded body, and ends the message flow: the incoming side fails with `InvalidUpgradeError`.
+ * The outcome rejects only when the connection itself failed or the response was not HTTP.
+ */
+
+import type { ExtensionOffer } from "../handshake/index.js";
+import {
+  HttpResponseParser,
+  ResponseBodyReader,
+  type ResponseHead,
+  type ResponseHeadLimits,
+  type UpgradeOffer,
+  validateUpgradeResponse,
+} from "../handshake/index.js";
+import { type Deferred, deferred, GraphStageLogic, type Inlet, type Outlet } from "../stream/index.js";
+import { ConnectionError } from "../transport/index.js";
+import { HandshakeTimeoutError, InvalidUpgradeError } from "./engine-errors.js";
+
+/** The result of the opening handshake. */
+export type HandshakeOutcome =
+  | {
+      readonly valid: true;
+      readonly head: ResponseHead;
+      readonly subprotocol: string | undefined;
+      readonly extensions: readonly ExtensionOffer[];
+    }
+  | {
+      readonly valid: false;
+      readonly head: ResponseHead;
+      readonly body: Uint8Array;
+      readonly bodyTruncated: boolean;
+      readonly cause: string;
+    };
+
+/** What the handshake stage needs. */
+export interface HandshakeSpec {
+  readonly request: Uint8Array;
+  readonly offer: UpgradeOffer;
+  readonly limits: ResponseHeadLimits;
+  readonly maxBodySize: number;
+  readonly timeoutMs: number;
+  /** For error messages: where we connected. */
+  readonly host: string;
+  readonly port: number;
+}
+
+enum Phase {
+  SendRequest,
+  AwaitResponse,
+  ReadBody,
+  Open,
+  Done,
+}
+
+export class HandshakeStageLogic extends GraphStageLogic {
+  readonly in1: Inlet<Uint8Array> = this.inlet<Uint8Array>("handshake.out.in");
+  readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("handshake.out.out");
+  readonly in2: Inlet<Uint8Array> = this.inlet<Uint8Array>("handshake.in.in");
+  readonly out2: Outlet<Uint8Array> = this.outlet<Uint8Array>("handshake.in.out");
+  readonly outcome: Deferred<HandshakeOutcome> = deferred<HandshakeOutcome>();
+
+  private phase = Phase.SendRequest;
+  private readonly parser: HttpResponseParser;
+  private body: ResponseBodyReader | undefined;
+  private invalid: { head: ResponseHead; cause: string } | undefined;
+  private leftover: Uint8Array | undefined;
+
+  constructor(private readonly spec: HandshakeSpec) {
+    super();
+    this.parser = new HttpResponseParser(spec.limits);
+    this.setHandler(this.in1, {
+      onPush: () => this.push(this.out1, this.grab(this.in1)),
+      onUpstreamFinish: () => this.complete(this.out1),
+      onUpstreamFailure: (error) => this.fail(this.out1, error),
+    });
+    this.setHandler(this.out1, {
+      onPull: () => {
+        if (this.phase === Phase.SendRequest) {
+          this.phase = Phase.AwaitResponse;
+          this.push(this.out1, spec.request);
+          this.pull(this.in2);
+        } else if (this.phase === Phase.Open) {
+          this.pull(this.in1);
+        }
+      },
+      onDownstreamFinish: (cause) => this.cancelStage(cause),
+    });
+    this.setHandler(this.in2, {
+      onPush: () => this.receive(this.grab(this.in2)),
+      onUpstreamFinish: () => this.onNetworkEnd(),
+      onUpstreamFailure: (error) => this.abort(error),
+    });
+    this.setHandler(this.out2, {
+      onPull: () => {
+        if (this.phase !== Phase.Open) return;
+        if (this.leftover) {
+          const bytes = this.leftover;
+          this.leftover = undefined;
+          this.push(this.out2, bytes);
+        } else if (!this.isClosed(this.in2)) {
+          this.pull(this.in2);
+        } else {
+          this.complete(this.out2);
+        }
+      },
+      onDownstreamFinish: (cause) => this.cancel(this.in2, cause),
+    });
+  }
+
+  override preStart(): void {
+    this.scheduleOnce("handshake", this.spec.timeoutMs);
+  }
+
+  protected override onTimer(): void {
+    this.abort(new HandshakeTimeoutError(this.spec.timeoutMs));
+  }
+
+  override postStop(): void {
+    this.outcome.reject(
+      new ConnectionError(this.spec.host, this.spec.port, "closed before the handshake completed"),
+    );
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.phase === Phase.Open) return this.push(this.out2, chunk);
+    if (this.phase === Phase.ReadBody) {
+      if (this.body!.push(chunk)) this.finishInvalid();
+      else this.pull(this.in2);
+      return;
+    }
+    const result = this.parser.push(chunk);
+    if (result.kind === "incomplete") return this.pull(this.in2);
+    if (result.kind === "error") return this.abort(result.error);
+    const validation = validateUpgradeResponse(result.head, this.spec.offer);
+    if (!validation.valid) {
+      this.invalid = { head: result.head, cause: validation.cause };
+      this.phase = Phase.ReadBody;
+      this.body = new ResponseBodyReader(result.head, this.spec.maxBodySize);
+      if (this.body.complete || (result.rest.length > 0 && this.body.push(result.rest)))
+        return this.finishInvalid();
+      return this.pull(this.in2);
+    }
+    this.cancelTimer("handshake");
+    this.phase = Phase.Open;
+    this.outcome.resolve({
+      valid: true,
+      head: result.head,
+      subprotocol: validation.subprotocol,
+      extensions: validation.extensions,
+    });
+    if (result.rest.length > 0) this.leftover = result.rest;
+    if (this.isAvailable(this.out2)) {
+      if (this.leftover) {
+        const bytes = this.leftover;
+        this.leftover = undefined;
+        this.push(this.out2, bytes);
+      } else {
+        this.pull(this.in2);
+      }
+    }
+    if (this.isAvailable(this.out1)) this.pull(this.in1);
+  }
+
+  private onNetworkEnd(): void {
+    if (this.phase === Phase.Open) {
+      if (!this.leftover) this.complete(this.out2);
+      return;
+    }
+    if (this.phase === Phase.ReadBody) {
+      this.body!.end();
+      return this.finishInvalid();
+    }
+    this.abort(
+      new ConnectionError(
+        this.spec.host,
+        this.spec.port,
+        "the server closed the connection during the handshake",
+      ),
+    );
+  }
+
+  private finishInvalid(): void {
+    const { head, cause } = this.invalid!;
+    this.phase = Phase.Done;
+    this.cancelTimer("handshake");
+    const outcome: HandshakeOutcome = {
+      valid: false,
+      head,
+      body: this.body!.body(),
+      bodyTruncated: this.body!.truncated,
+      cause,
+    };
+    this.outcome.resolve(outcome);
+    const error = new InvalidUpgradeError(head.status, cause, outcome);
+    this.fail(this.out2, error);
+    this.cancel(this.in1, error);
+    this.cancel(this.in2);
+    this.complete(this.out1);
+    this.completeStage();
+  }
+
+  private abort(error: unknown): void {
+    this.phase = Phase.Done;
+    this.outcome.reject(error);
+    this.failStage(error);
+  }
+}

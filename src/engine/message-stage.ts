@@ -1,0 +1,297 @@
+/**
+ * The message stage: Messages ⇄ frames (Akka's message API stage).
+ *
+ * Outgoing, a strict message becomes one frame, or several of at most `maxOutgoingFrameSize`
+ * bytes so that control frames can go between them; a streamed message is read chunk by chunk
+ * from its source (materialized here) and each chunk becomes a fragment: it is never buffered
+ * whole.
+ *
+ * Incoming, a message whose first frame is final and at most `strictThreshold` bytes long is
+ * collected and delivered strict; any other is delivered at once as a streamed message whose
+ * source yields the chunks as frames arrive (text decoded incrementally, so a chunk never splits
+ * a code point). The next message flows only after that source has been consumed or cancelled;
+ * a streamed message nobody starts consuming within `streamedMessageTimeout` fails the
+ * connection with a clear error instead of stalling it silently.
+ */
+import { Opcode } from "../codec/index.js";
+import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
+import { GraphStageLogic, type Inlet, type Outlet, Sink, type Source } from "../stream/index.js";
+import { StreamedMessageNotConsumedError } from "./engine-errors.js";
+import type { EngineSettings } from "./engine-settings.js";
+import type { MessageEvent, OutgoingFrame } from "./protocol-stage.js";
+import { SubSinkLogic, SubSourceChannel } from "./substreams.js";
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+const STALL_TIMER = "stall";
+
+/** The outgoing streamed message being sent. */
+interface OutgoingStream {
+  readonly sub: SubSinkLogic<string | Uint8Array>;
+  readonly opcode: typeof Opcode.Text | typeof Opcode.Binary;
+  started: boolean;
+}
+
+/** The incoming message being assembled (strict) or relayed (streamed). */
+type Incoming =
+  | { readonly kind: "strict"; readonly text: boolean; readonly parts: Uint8Array[]; bytes: number }
+  | {
+      readonly kind: "streamed";
+      readonly channel: SubSourceChannel<string | Uint8Array>;
+      readonly decoder: InstanceType<typeof TextDecoder> | undefined;
+      demand: boolean;
+      discarding: boolean;
+    };
+
+export class MessageStageLogic extends GraphStageLogic {
+  readonly in1: Inlet<Message> = this.inlet<Message>("messages.out");
+  readonly out1: Outlet<OutgoingFrame> = this.outlet<OutgoingFrame>("messages.frames");
+  readonly in2: Inlet<MessageEvent> = this.inlet<MessageEvent>("messages.events");
+  readonly out2: Outlet<Message> = this.outlet<Message>("messages.in");
+
+  private readonly frames: OutgoingFrame[] = [];
+  private outgoing: OutgoingStream | undefined;
+  private appDone = false;
+  private incoming: Incoming | undefined;
+
+  private readonly onSubElement = this.getAsyncCallback<string | Uint8Array>((chunk) =>
+    this.sendChunk(chunk),
+  );
+  private readonly onSubComplete = this.getAsyncCallback<void>(() => this.endOutgoingStream());
+  private readonly onSubFailure = this.getAsyncCallback<unknown>((error) => {
+    this.outgoing = undefined;
+    this.fail(this.out1, error);
+    this.cancel(this.in1, error);
+  });
+  private readonly onSubDemand = this.getAsyncCallback<void>(() => {
+    const incoming = this.incoming;
+    if (incoming?.kind !== "streamed") return;
+    incoming.demand = true;
+    this.pullEvents();
+  });
+  private readonly onSubMaterialized = this.getAsyncCallback<void>(() => this.cancelTimer(STALL_TIMER));
+  private readonly onSubCancel = this.getAsyncCallback<void>(() => {
+    const incoming = this.incoming;
+    if (incoming?.kind !== "streamed") return;
+    this.cancelTimer(STALL_TIMER);
+    incoming.discarding = true;
+    this.pullEvents();
+  });
+
+  constructor(private readonly settings: EngineSettings) {
+    super();
+    this.setHandler(this.in1, {
+      onPush: () => this.sendMessage(this.grab(this.in1)),
+      onUpstreamFinish: () => {
+        this.appDone = true;
+        if (this.frames.length === 0 && !this.outgoing) this.complete(this.out1);
+      },
+      onUpstreamFailure: (error) => this.fail(this.out1, error),
+    });
+    this.setHandler(this.out1, {
+      onPull: () => this.nextFrame(),
+      onDownstreamFinish: (cause) => {
+        this.outgoing?.sub.cancelFromParent();
+        this.outgoing = undefined;
+        this.cancel(this.in1, cause);
+        if (this.isClosed(this.out2)) this.completeStage();
+      },
+    });
+    this.setHandler(this.in2, {
+      onPush: () => this.onEvent(this.grab(this.in2)),
+      onUpstreamFinish: () => this.endIncoming(undefined),
+      onUpstreamFailure: (error) => this.endIncoming(error),
+    });
+    this.setHandler(this.out2, {
+      onPull: () => this.pullEvents(),
+      onDownstreamFinish: (cause) => {
+        if (this.incoming?.kind === "streamed")
+          this.incoming.channel.fail(new Error("the connection's incoming side was cancelled"));
+        this.incoming = undefined;
+        this.cancel(this.in2, cause);
+        if (this.isClosed(this.out1)) this.completeStage();
+      },
+    });
+  }
+
+  override preStart(): void {
+    this.setKeepGoing(true);
+  }
+
+  // ---- outgoing ---------------------------------------------------------------------------------
+
+  private nextFrame(): void {
+    const frame = this.frames.shift();
+    if (frame) {
+      this.push(this.out1, frame);
+    } else if (this.outgoing) {
+      this.outgoing.sub.request();
+    } else if (this.appDone) {
+      this.complete(this.out1);
+    } else if (!this.hasBeenPulled(this.in1) && !this.isClosed(this.in1)) {
+      this.pull(this.in1);
+    }
+  }
+
+  private sendMessage(message: Message): void {
+    const text = message.isText();
+    const opcode = text ? Opcode.Text : Opcode.Binary;
+    if (message.isStrict()) {
+      const payload = text
+        ? encoder.encode(message.getStrictText())
+        : message.asBinaryMessage().getStrictData();
+      this.queueFrames(opcode, payload, true, true);
+      return this.nextFrame();
+    }
+    const sub = new SubSinkLogic<string | Uint8Array>({
+      onElement: this.onSubElement,
+      onComplete: this.onSubComplete,
+      onFailure: this.onSubFailure,
+    });
+    this.outgoing = { sub, opcode, started: false };
+    const source = text ? message.getStreamedText() : message.asBinaryMessage().getStreamedData();
+    (source as Source<string | Uint8Array, unknown>).runWith(Sink.fromStage(() => sub));
+    sub.request();
+  }
+
+  private sendChunk(chunk: string | Uint8Array): void {
+    const stream = this.outgoing;
+    if (!stream) return;
+    const payload = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    if (payload.length === 0) return stream.sub.request();
+    this.queueFrames(stream.opcode, payload, !stream.started, false);
+    stream.started = true;
+    if (this.isAvailable(this.out1)) this.nextFrame();
+  }
+
+  private endOutgoingStream(): void {
+    const stream = this.outgoing;
+    if (!stream) return;
+    this.outgoing = undefined;
+    this.frames.push({
+      opcode: stream.started ? Opcode.Continuation : stream.opcode,
+      payload: EMPTY,
+      fin: true,
+    });
+    if (this.isAvailable(this.out1)) this.nextFrame();
+  }
+
+  /** Cuts `payload` into frames of at most `maxOutgoingFrameSize` bytes. */
+  private queueFrames(
+    opcode: OutgoingFrame["opcode"],
+    payload: Uint8Array,
+    first: boolean,
+    last: boolean,
+  ): void {
+    const max = this.settings.maxOutgoingFrameSize;
+    let op = first ? opcode : Opcode.Continuation;
+    if (payload.length <= max) {
+      this.frames.push({ opcode: op, payload, fin: last });
+      return;
+    }
+    for (let at = 0; at < payload.length; at += max) {
+      const end = Math.min(at + max, payload.length);
+      this.frames.push({
+        opcode: op,
+        payload: payload.subarray(at, end),
+        fin: last && end === payload.length,
+      });
+      op = Opcode.Continuation;
+    }
+  }
+
+  // ---- incoming ---------------------------------------------------------------------------------
+
+  /** Pulls the next protocol event when someone is waiting for what it will bring. */
+  private pullEvents(): void {
+    if (this.hasBeenPulled(this.in2) || this.isClosed(this.in2)) return;
+    const incoming = this.incoming;
+    const wanted =
+      incoming === undefined
+        ? this.isAvailable(this.out2)
+        : incoming.kind === "strict" || incoming.demand || incoming.discarding;
+    if (wanted) this.pull(this.in2);
+  }
+
+  private onEvent(event: MessageEvent): void {
+    if (event.kind === "message-start")
+      this.startMessage(event.messageType === "text", event.singleFrame, event.frameLength);
+    else if (event.kind === "message-data") this.messageData(event.data);
+    else this.endMessage();
+    this.pullEvents();
+  }
+
+  private startMessage(text: boolean, singleFrame: boolean, frameLength: number): void {
+    if (singleFrame && frameLength <= this.settings.strictThreshold) {
+      this.incoming = { kind: "strict", text, parts: [], bytes: 0 };
+      return;
+    }
+    const channel = new SubSourceChannel<string | Uint8Array>({
+      onMaterialized: this.onSubMaterialized,
+      onDemand: this.onSubDemand,
+      onCancel: this.onSubCancel,
+    });
+    this.incoming = {
+      kind: "streamed",
+      channel,
+      decoder: text ? new TextDecoder() : undefined,
+      demand: false,
+      discarding: false,
+    };
+    const message = text
+      ? TextMessage.create(channel.source as Source<string, unknown>)
+      : BinaryMessage.create(channel.source as Source<Uint8Array, unknown>);
+    this.scheduleOnce(STALL_TIMER, this.settings.streamedMessageTimeout);
+    this.push(this.out2, message);
+  }
+
+  private messageData(data: Uint8Array): void {
+    const incoming = this.incoming!;
+    if (incoming.kind === "strict") {
+      incoming.parts.push(data);
+      incoming.bytes += data.length;
+      return;
+    }
+    if (incoming.discarding) return;
+    const chunk = incoming.decoder ? incoming.decoder.decode(data, { stream: true }) : data;
+    if (chunk.length === 0) return; // a code point still incomplete: wait for the next bytes
+    incoming.demand = false;
+    incoming.channel.push(chunk);
+  }
+
+  private endMessage(): void {
+    const incoming = this.incoming!;
+    this.incoming = undefined;
+    if (incoming.kind === "strict") {
+      const bytes = concatBytes(incoming.parts, incoming.bytes);
+      this.push(
+        this.out2,
+        incoming.text ? TextMessage.create(strictDecoder.decode(bytes)) : BinaryMessage.create(bytes),
+      );
+      return;
+    }
+    this.cancelTimer(STALL_TIMER);
+    const rest = incoming.decoder?.decode();
+    if (rest && !incoming.discarding) incoming.channel.push(rest);
+    incoming.channel.complete();
+  }
+
+  private endIncoming(error: unknown): void {
+    const incoming = this.incoming;
+    this.incoming = undefined;
+    if (incoming?.kind === "streamed") {
+      incoming.channel.fail(error ?? new Error("the connection closed in the middle of a streamed message"));
+    }
+    if (error === undefined) this.complete(this.out2);
+    else this.fail(this.out2, error);
+    if (this.isClosed(this.out1)) this.completeStage();
+  }
+
+  protected override onTimer(): void {
+    const error = new StreamedMessageNotConsumedError(this.settings.streamedMessageTimeout);
+    if (this.incoming?.kind === "streamed") this.incoming.channel.fail(error);
+    this.incoming = undefined;
+    this.failStage(error);
+  }
+}

@@ -1,0 +1,372 @@
+/**
+ * The protocol stage: a thin stream adapter over the sans-I/O `WebSocketProtocol`.
+ *
+ * ```
+ *              +-------------------+
+ *  frames   ~> |                   | ~> bytes to the network
+ *              |  WebSocketProtocol |
+ *  events   <~ |  + timers         | <~ bytes from the network
+ *              +-------------------+
+ * ```
+ *
+ * Bytes are read only when the events of the previous read have been taken (back-pressure to
+ * the socket); frames are taken only when the bytes already produced have been written.
+ * Pongs and Close replies are produced by the protocol and written without waiting for the
+ * application. Timers: the close deadline, keep-alive, the keep-alive pong deadline and the
+ * idle time-out. The controls (`close`, `ping`, `closed`) act here.
+ */
+import { CloseCode, InvalidStateError, Opcode, ProtocolError, RandomMaskKeySource } from "../codec/index.js";
+import { type ProtocolEvent, WebSocketProtocol } from "../protocol/index.js";
+import { type Deferred, GraphStageLogic, type Inlet, type Outlet } from "../stream/index.js";
+import type { ConnectionControls } from "./connection-controls.js";
+import { IdleTimeoutError, KeepAliveTimeoutError, PeerClosedConnectionException } from "./engine-errors.js";
+import type { EngineSettings } from "./engine-settings.js";
+
+/** A data frame the message stage asks to send. */
+export interface OutgoingFrame {
+  readonly opcode: typeof Opcode.Text | typeof Opcode.Binary | typeof Opcode.Continuation;
+  readonly payload: Uint8Array;
+  readonly fin: boolean;
+}
+
+/** The events passed up to the message stage. */
+export type MessageEvent = Extract<ProtocolEvent, { kind: "message-start" | "message-data" | "message-end" }>;
+
+const CLOSE_TIMER = "close";
+const KEEPALIVE_TIMER = "keepalive";
+const PONG_TIMER = "pong";
+const IDLE_TIMER = "idle";
+
+export class ProtocolStageLogic extends GraphStageLogic {
+  readonly in1: Inlet<OutgoingFrame> = this.inlet<OutgoingFrame>("protocol.frames");
+  readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("protocol.bytesOut");
+  readonly in2: Inlet<Uint8Array> = this.inlet<Uint8Array>("protocol.bytesIn");
+  readonly out2: Outlet<MessageEvent> = this.outlet<MessageEvent>("protocol.events");
+
+  private readonly protocol: WebSocketProtocol;
+  private readonly bytesOut: Uint8Array[] = [];
+  private bytesOutHead = 0;
+  private readonly eventsOut: MessageEvent[] = [];
+  private eventsOutHead = 0;
+  /** What ends the incoming side once the queued events are delivered. */
+  private termination: { readonly error?: unknown } | undefined;
+  private lastActivity = performance.now();
+  private pongPending = false;
+  private readonly pings: { payload: string; started: number; result: Deferred<number> }[] = [];
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly controls: ConnectionControls,
+  ) {
+    super();
+    this.protocol = new WebSocketProtocol({
+      role: "client",
+      maxFrameSize: settings.maxFrameSize,
+      maxMessageSize: settings.maxMessageSize,
+      closeTimeout: settings.closeTimeout,
+      ...(settings.randomFill ? { maskKeys: new RandomMaskKeySource(settings.randomFill) } : {}),
+      ...(settings.utf8Bulk ? { utf8Bulk: settings.utf8Bulk } : {}),
+      ...(settings.allocate ? { allocate: settings.allocate } : {}),
+    });
+    this.setHandler(this.in1, {
+      onPush: () => this.send(this.grab(this.in1)),
+      // The application's outgoing side completed: close normally (Akka's behaviour).
+      onUpstreamFinish: () => this.closeFromApp(CloseCode.NormalClosure, ""),
+      onUpstreamFailure: (error) =>
+        this.closeFromApp(CloseCode.InternalError, error instanceof Error ? error.message : String(error)),
+    });
+    this.setHandler(this.out1, {
+      onPull: () => this.flushBytes(),
+      onDownstreamFinish: () => this.completeStage(),
+    });
+    this.setHandler(this.in2, {
+      onPush: () => this.receive(this.grab(this.in2)),
+      onUpstreamFinish: () => {
+        this.protocol.receiveEof();
+        this.afterProtocol();
+      },
+      onUpstreamFailure: (error) => this.failConnection(error),
+    });
+    this.setHandler(this.out2, {
+      onPull: () => this.flushEvents(),
+      // The application stopped reading: close the connection.
+      onDownstreamFinish: () => {
+        this.termination ??= {};
+        this.closeFromApp(CloseCode.NormalClosure, "");
+        this.eventsOut.length = 0;
+        this.eventsOutHead = 0;
+        this.pullBytesIn();
+      },
+    });
+  }
+
+  override preStart(): void {
+    const close = this.getAsyncCallback<{ code: number | undefined; reason: string }>(({ code, reason }) =>
+      this.closeFromApp(code, reason),
+    );
+    const ping = this.getAsyncCallback<{ payload: Uint8Array; result: Deferred<number> }>(
+      ({ payload, result }) => this.sendPing(payload, result),
+    );
+    this.controls.bind({
+      close: (code, reason) => close({ code, reason }),
+      ping: (payload, result) => ping({ payload, result }),
+    });
+    this.setKeepGoing(true);
+    this.pullBytesIn();
+    this.pull(this.in1);
+    const { idleTimeout, periodicKeepAliveMaxIdle } = this.settings;
+    if (idleTimeout !== undefined) this.scheduleOnce(IDLE_TIMER, idleTimeout);
+    if (periodicKeepAliveMaxIdle !== undefined) this.scheduleOnce(KEEPALIVE_TIMER, periodicKeepAliveMaxIdle);
+  }
+
+  override postStop(): void {
+    this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
+    const error = new InvalidStateError(
+      "the connection closed before the pong arrived",
+      "WS_ERR_CONNECTION_CLOSED",
+    );
+    for (const ping of this.pings) ping.result.reject(error);
+    this.pings.length = 0;
+  }
+
+  // ---- incoming ---------------------------------------------------------------------------------
+
+  private receive(chunk: Uint8Array): void {
+    this.lastActivity = performance.now();
+    this.protocol.receiveData(chunk);
+    this.afterProtocol();
+  }
+
+  /** Takes the protocol's events and bytes after any input or command. */
+  private afterProtocol(): void {
+    for (const event of this.protocol.eventsReceived()) this.onEvent(event);
+    this.takeBytes();
+    this.flushEvents();
+    const deadline = this.protocol.deadline();
+    if (deadline !== undefined && !this.isTimerActive(CLOSE_TIMER)) {
+      this.scheduleOnce(CLOSE_TIMER, Math.max(0, deadline - Date.now()));
+    }
+    this.pullBytesIn();
+  }
+
+  private onEvent(event: ProtocolEvent): void {
+    const log = this.settings.logFrames;
+    switch (event.kind) {
+      case "message-start":
+      case "message-data":
+      case "message-end":
+        if (this.termination === undefined || this.termination.error === undefined)
+          this.eventsOut.push(event);
+        if (log && event.kind === "message-start") {
+          log(`< ${event.messageType}${event.singleFrame ? ` ${event.frameLength} bytes` : " (fragmented)"}`);
+        }
+        return;
+      case "ping":
+        log?.(`< ping ${event.data.length} bytes; > pong`);
+        return;
+      case "pong":
+        log?.(`< pong ${event.data.length} bytes`);
+        this.onPong(event.data);
+        return;
+      case "close-received":
+        log?.(`< close ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
+        return;
+      case "protocol-error":
+        log?.(`! ${event.violation.message}; > close ${event.violation.closeCode}`);
+        this.termination = { error: ProtocolError.from(event.violation) };
+        return;
+      case "closed":
+        this.onClosed(event.code, event.reason, event.wasClean);
+        return;
+    }
+  }
+
+  private onClosed(code: number, reason: string, wasClean: boolean): void {
+    this.controls.settleClosed({ code, reason, wasClean });
+    if (this.termination === undefined) {
+      const normal = code === CloseCode.NormalClosure || code === CloseCode.GoingAway;
+      // A Close we initiated, answered by the peer, is normal whatever code we sent.
+      const ours = this.protocol.closeSent && wasClean && this.protocol.closeSentWith !== undefined;
+      this.termination =
+        normal || (ours && code === this.protocol.closeSentWith) || code === CloseCode.NoStatusReceived
+          ? {}
+          : { error: new PeerClosedConnectionException(code, reason) };
+    }
+    this.cancel(this.in1);
+    this.cancel(this.in2);
+    this.takeBytes();
+    if (this.bytesOutHead === this.bytesOut.length) this.complete(this.out1);
+    this.flushEvents();
+  }
+
+  private flushEvents(): void {
+    while (this.eventsOutHead < this.eventsOut.length && this.isAvailable(this.out2)) {
+      this.push(this.out2, this.eventsOut[this.eventsOutHead++]!);
+    }
+    if (this.eventsOutHead === this.eventsOut.length) {
+      this.eventsOut.length = 0;
+      this.eventsOutHead = 0;
+      if (
+        this.termination !== undefined &&
+        (this.termination.error !== undefined || this.protocol.state === "CLOSED")
+      ) {
+        if (this.termination.error === undefined) this.complete(this.out2);
+        else this.fail(this.out2, this.termination.error);
+        this.maybeFinish();
+      }
+    }
+  }
+
+  private pullBytesIn(): void {
+    if (this.eventsOutHead < this.eventsOut.length) return; // back-pressure: deliver what we have first
+    if (this.isClosed(this.in2) || this.hasBeenPulled(this.in2)) return;
+    this.pull(this.in2);
+  }
+
+  // ---- outgoing ---------------------------------------------------------------------------------
+
+  private send(frame: OutgoingFrame): void {
+    this.lastActivity = performance.now();
+    if (this.protocol.closeSent) return; // the application's late frames after a close are dropped
+    const options = { fin: frame.fin };
+    if (frame.opcode === Opcode.Text) this.protocol.sendText(frame.payload, options);
+    else if (frame.opcode === Opcode.Binary) this.protocol.sendBinary(frame.payload, options);
+    else this.protocol.sendContinuation(frame.payload, options);
+    this.settings.logFrames?.(
+      `> ${opName(frame.opcode)} ${frame.payload.length} bytes${frame.fin ? "" : " (more)"}`,
+    );
+    this.takeBytes();
+  }
+
+  private takeBytes(): void {
+    for (const bytes of this.protocol.dataToSend()) this.bytesOut.push(bytes);
+    this.flushBytes();
+  }
+
+  private flushBytes(): void {
+    while (this.bytesOutHead < this.bytesOut.length && this.isAvailable(this.out1)) {
+      this.push(this.out1, this.bytesOut[this.bytesOutHead++]!);
+    }
+    if (this.bytesOutHead < this.bytesOut.length) return;
+    this.bytesOut.length = 0;
+    this.bytesOutHead = 0;
+    if (this.protocol.shouldCloseTransport() || this.protocol.state === "CLOSED") {
+      this.complete(this.out1);
+      this.maybeFinish();
+    } else if (!this.protocol.closeSent && !this.isClosed(this.in1) && !this.hasBeenPulled(this.in1)) {
+      this.pull(this.in1); // the network took everything: take the next frame
+    }
+  }
+
+  private closeFromApp(code: number | undefined, reason: string): void {
+    if (!this.protocol.closeSent && this.protocol.state === "OPEN") {
+      this.settings.logFrames?.(
+        `> close${code === undefined ? "" : ` ${code}`}${reason ? ` ${reason}` : ""}`,
+      );
+      this.protocol.sendClose(code, reason);
+    }
+    this.afterProtocol();
+  }
+
+  private sendPing(payload: Uint8Array, result: Deferred<number>): void {
+    if (this.protocol.closeSent || this.protocol.state !== "OPEN") {
+      return result.reject(
+        new InvalidStateError("cannot ping: the connection is closing", "WS_ERR_SEND_AFTER_CLOSE"),
+      );
+    }
+    try {
+      this.protocol.sendPing(payload);
+    } catch (error) {
+      return result.reject(error);
+    }
+    this.settings.logFrames?.(`> ping ${payload.length} bytes`);
+    this.pings.push({ payload: key(payload), started: performance.now(), result });
+    this.takeBytes();
+  }
+
+  private onPong(data: Uint8Array): void {
+    this.pongPending = false;
+    this.cancelTimer(PONG_TIMER);
+    const k = key(data);
+    const index = this.pings.findIndex((p) => p.payload === k);
+    if (index !== -1) {
+      const [ping] = this.pings.splice(index, 1);
+      ping!.result.resolve(performance.now() - ping!.started);
+    }
+  }
+
+  // ---- timers and termination ---------------------------------------------------------------------
+
+  protected override onTimer(timer: unknown): void {
+    const now = performance.now();
+    const idle = now - this.lastActivity;
+    if (timer === CLOSE_TIMER) {
+      this.protocol.onDeadline(Date.now());
+      this.afterProtocol();
+    } else if (timer === IDLE_TIMER) {
+      const limit = this.settings.idleTimeout!;
+      if (idle >= limit) this.failConnection(new IdleTimeoutError(limit), CloseCode.GoingAway);
+      else this.scheduleOnce(IDLE_TIMER, limit - idle);
+    } else if (timer === KEEPALIVE_TIMER) {
+      const maxIdle = this.settings.periodicKeepAliveMaxIdle!;
+      if (idle >= maxIdle) this.sendKeepAlive();
+      this.scheduleOnce(KEEPALIVE_TIMER, idle >= maxIdle ? maxIdle : maxIdle - idle);
+    } else if (timer === PONG_TIMER && this.pongPending) {
+      this.failConnection(
+        new KeepAliveTimeoutError(this.settings.keepAlivePongTimeout!),
+        CloseCode.InternalError,
+      );
+    }
+  }
+
+  private sendKeepAlive(): void {
+    if (this.protocol.closeSent || this.protocol.state !== "OPEN") return;
+    const data = this.settings.periodicKeepAliveData();
+    if (this.settings.periodicKeepAliveMode === "pong") {
+      this.protocol.sendPong(data);
+      this.settings.logFrames?.(`> pong ${data.length} bytes (keep-alive)`);
+    } else {
+      this.protocol.sendPing(data);
+      this.settings.logFrames?.(`> ping ${data.length} bytes (keep-alive)`);
+      const timeout = this.settings.keepAlivePongTimeout;
+      if (timeout !== undefined && !this.pongPending) {
+        this.pongPending = true;
+        this.scheduleOnce(PONG_TIMER, timeout);
+      }
+    }
+    this.lastActivity = performance.now();
+    this.takeBytes();
+  }
+
+  /** Fails the connection: Close with `closeCode` if possible, then the transport is closed. */
+  private failConnection(error: unknown, closeCode: number = CloseCode.AbnormalClosure): void {
+    this.termination = { error };
+    this.eventsOut.length = 0;
+    this.eventsOutHead = 0;
+    if (closeCode !== CloseCode.AbnormalClosure && this.protocol.state !== "CLOSED") {
+      this.protocol.fail(closeCode, error instanceof Error ? error.message : "");
+      this.takeBytes();
+    }
+    this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
+    this.fail(this.out2, error);
+    this.cancel(this.in1, error);
+    this.cancel(this.in2, error);
+    if (this.bytesOutHead === this.bytesOut.length) this.complete(this.out1);
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (this.isClosed(this.out1) && this.isClosed(this.out2)) this.completeStage();
+  }
+}
+
+function opName(opcode: number): string {
+  return opcode === Opcode.Text ? "text" : opcode === Opcode.Binary ? "binary" : "continuation";
+}
+
+/** A ping payload as a map key. */
+function key(payload: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < payload.length; i++) s += String.fromCharCode(payload[i]!);
+  return s;
+}

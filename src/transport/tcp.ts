@@ -1,0 +1,227 @@
+/**
+ * `Tcp.outgoingConnection`: a TCP (or TLS) connection as a `Flow<Uint8Array, Uint8Array>`. Bytes
+ * pushed in are written; bytes read come out. Back-pressure both ways: the socket is paused while
+ * downstream has no demand, and nothing more is pulled while the socket's write buffer is full.
+ * Writes made in one tick are corked together (one syscall per batch of small frames).
+ */
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { deferred, Flow, GraphStageLogic, type Inlet, type Outlet } from "../stream/index.js";
+import {
+  AbortedError,
+  ConnectionError,
+  ConnectTimeoutError,
+  describeSocketError,
+} from "./connection-error.js";
+
+/** TLS options: a subset of Node's, passed through. */
+export interface TlsOptions {
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** Verify the server's certificate (default true). */
+  readonly rejectUnauthorized?: boolean;
+  /** The SNI name; default the host (unless it is an IP address). */
+  readonly servername?: string;
+}
+
+/** Options of {@link Tcp.outgoingConnection}. */
+export interface OutgoingConnectionOptions {
+  /** Use TLS with these options (`wss:`). */
+  readonly tls?: TlsOptions | true;
+  readonly localAddress?: string;
+  /** Connect (TCP and TLS) within this many ms (default 10,000). */
+  readonly connectingTimeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What `outgoingConnection` materializes once connected. */
+export interface OutgoingConnection {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+const DEFAULT_CONNECTING_TIMEOUT = 10_000;
+
+class TcpConnectionLogic extends GraphStageLogic {
+  readonly in: Inlet<Uint8Array> = this.inlet<Uint8Array>("tcp.in");
+  readonly out: Outlet<Uint8Array> = this.outlet<Uint8Array>("tcp.out");
+  readonly connected = deferred<OutgoingConnection>();
+  private socket: net.Socket | undefined;
+  private isConnected = false;
+  private readonly readQueue: Uint8Array[] = [];
+  private readEnded = false;
+  private corked = false;
+  private readonly onAbort = () => this.onAbortCallback();
+
+  private readonly onConnect = this.getAsyncCallback<void>(() => {
+    this.isConnected = true;
+    this.cancelTimer("connect");
+    const s = this.socket!;
+    this.connected.resolve({
+      localAddress: s.localAddress ?? "",
+      localPort: s.localPort ?? 0,
+      remoteAddress: s.remoteAddress ?? "",
+      remotePort: s.remotePort ?? 0,
+    });
+    if (!this.isClosed(this.in)) this.pull(this.in);
+  });
+  private readonly onData = this.getAsyncCallback<Uint8Array>((chunk) => {
+    if (this.isAvailable(this.out) && this.readQueue.length === 0) {
+      this.push(this.out, chunk);
+    } else {
+      this.readQueue.push(chunk);
+      this.socket?.pause();
+    }
+  });
+  private readonly onEnd = this.getAsyncCallback<void>(() => {
+    this.readEnded = true;
+    if (this.readQueue.length === 0) this.complete(this.out);
+  });
+  private readonly onDrain = this.getAsyncCallback<void>(() => {
+    if (!this.isClosed(this.in) && !this.hasBeenPulled(this.in)) this.pull(this.in);
+  });
+  private readonly onError = this.getAsyncCallback<unknown>((error) => {
+    const failure =
+      error instanceof ConnectionError || error instanceof AbortedError
+        ? error
+        : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
+    this.connected.reject(failure);
+    this.failStage(failure);
+  });
+  private readonly onClose = this.getAsyncCallback<void>(() => {
+    if (!this.isConnected)
+      return this.onError(new ConnectionError(this.host, this.port, "closed before connecting"));
+    this.readEnded = true;
+    if (this.readQueue.length === 0) this.completeStage();
+  });
+  private readonly onAbortCallback = this.getAsyncCallback<void>(() => {
+    this.onError(new AbortedError(this.options.signal?.reason));
+  });
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly options: OutgoingConnectionOptions,
+  ) {
+    super();
+    this.setHandler(this.in, {
+      onPush: () => this.write(this.grab(this.in)),
+      // Our side is done writing: half-close, keep reading until the peer closes.
+      onUpstreamFinish: () => {
+        this.socket?.end();
+        if (this.readEnded && this.readQueue.length === 0) this.completeStage();
+      },
+      onUpstreamFailure: (error) => {
+        this.socket?.destroy();
+        this.failStage(error);
+      },
+    });
+    this.setHandler(this.out, {
+      onPull: () => {
+        const chunk = this.readQueue.shift();
+        if (chunk) {
+          this.push(this.out, chunk);
+          if (this.readQueue.length === 0) {
+            if (this.readEnded) this.complete(this.out);
+            else this.socket?.resume();
+          }
+        }
+      },
+      onDownstreamFinish: () => this.completeStage(),
+    });
+  }
+
+  override preStart(): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+    const timeout = this.options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT;
+    this.scheduleOnce("connect", timeout);
+    const tlsOptions = this.options.tls === true ? {} : this.options.tls;
+    const socket = tlsOptions
+      ? tls.connect({
+          host: this.host,
+          port: this.port,
+          ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}),
+          ...(tlsOptions.ca ? { ca: tlsOptions.ca as string[] } : {}),
+          ...(tlsOptions.cert ? { cert: tlsOptions.cert } : {}),
+          ...(tlsOptions.key ? { key: tlsOptions.key } : {}),
+          rejectUnauthorized: tlsOptions.rejectUnauthorized ?? true,
+          ...((tlsOptions.servername ?? (net.isIP(this.host) ? undefined : this.host))
+            ? { servername: tlsOptions.servername ?? this.host }
+            : {}),
+        })
+      : net.connect({
+          host: this.host,
+          port: this.port,
+          ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}),
+        });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.once(tlsOptions ? "secureConnect" : "connect", () => this.onConnect());
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("end", () => this.onEnd());
+    socket.on("drain", () => this.onDrain());
+    socket.on("error", (error) => this.onError(error));
+    socket.on("close", () => this.onClose());
+  }
+
+  protected override onTimer(): void {
+    this.onError(
+      new ConnectTimeoutError(
+        this.host,
+        this.port,
+        this.options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT,
+      ),
+    );
+  }
+
+  override postStop(): void {
+    this.options.signal?.removeEventListener("abort", this.onAbort);
+    this.connected.reject(new ConnectionError(this.host, this.port, "the stream stopped before connecting"));
+    const socket = this.socket;
+    if (socket) {
+      socket.removeAllListeners();
+      // Late errors from a destroyed socket must not become uncaught exceptions.
+      socket.on("error", () => {});
+      socket.destroy();
+    }
+  }
+
+  private write(chunk: Uint8Array): void {
+    const socket = this.socket!;
+    if (!this.corked) {
+      // Batch every write of this tick into one syscall.
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    // When the socket's buffer is full, the next pull waits for 'drain'.
+    if (socket.write(chunk)) this.pull(this.in);
+  }
+}
+
+/** Byte transports over TCP. */
+export const Tcp = {
+  /**
+   * A connection to `host:port` (TLS with `options.tls`). Materializes a promise of the connection's
+   * addresses that rejects with a {@link ConnectionError} (DNS, refused, TLS, time-out) or
+   * {@link AbortedError}; the flow then fails with the same error.
+   */
+  outgoingConnection(
+    host: string,
+    port: number,
+    options: OutgoingConnectionOptions = {},
+  ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
+    return Flow.fromStageMat(() => {
+      const logic = new TcpConnectionLogic(host, port, options);
+      return [logic, logic.connected.promise] as const;
+    });
+  },
+};
