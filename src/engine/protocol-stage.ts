@@ -213,6 +213,8 @@ export class ProtocolStageLogic extends GraphStageLogic {
         if (this.termination.error === undefined) this.complete(this.out2);
         else this.fail(this.out2, this.termination.error);
         this.maybeFinish();
+      } else {
+        this.pullBytesIn(); // everything delivered: read on
       }
     }
   }

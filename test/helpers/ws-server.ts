@@ -1,0 +1,43 @@
+/** A `ws` WebSocket server on 127.0.0.1 for interop tests, echoing by default. */
+import type { IncomingMessage } from "node:http";
+import { type ServerOptions, type WebSocket, WebSocketServer } from "ws";
+
+export interface TestServer {
+  readonly port: number;
+  url(path?: string): string;
+  readonly server: WebSocketServer;
+  /** Requests seen, in order. */
+  readonly requests: IncomingMessage[];
+  close(): Promise<void>;
+}
+
+/** Starts a server; `onConnection` replaces the default echo. */
+export async function startWsServer(
+  options: ServerOptions = {},
+  onConnection: (ws: WebSocket, request: IncomingMessage) => void = echo,
+): Promise<TestServer> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0, ...options });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const requests: IncomingMessage[] = [];
+  server.on("connection", (ws, request) => {
+    requests.push(request);
+    onConnection(ws, request);
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    url: (path = "/") => `ws://127.0.0.1:${port}${path}`,
+    server,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Echoes every message with its kind. */
+export function echo(ws: WebSocket): void {
+  ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
+}
