@@ -52,6 +52,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
   private termination: { readonly error?: unknown } | undefined;
   private lastActivity = performance.now();
   private pongPending = false;
+  private weInitiatedClose = false;
   private readonly pings: { payload: string; started: number; result: Deferred<number> }[] = [];
 
   constructor(
@@ -184,13 +185,14 @@ export class ProtocolStageLogic extends GraphStageLogic {
   private onClosed(code: number, reason: string, wasClean: boolean): void {
     this.controls.settleClosed({ code, reason, wasClean });
     if (this.termination === undefined) {
-      const normal = code === CloseCode.NormalClosure || code === CloseCode.GoingAway;
-      // A Close we initiated, answered by the peer, is normal whatever code we sent.
-      const ours = this.protocol.closeSent && wasClean && this.protocol.closeSentWith !== undefined;
-      this.termination =
-        normal || (ours && code === this.protocol.closeSentWith) || code === CloseCode.NoStatusReceived
-          ? {}
-          : { error: new PeerClosedConnectionException(code, reason) };
+      // A close we started and the peer answered is normal whatever code we chose; a peer's own
+      // close is normal only with 1000, 1001 or no code (Akka's rule).
+      const normal =
+        (this.weInitiatedClose && wasClean) ||
+        code === CloseCode.NormalClosure ||
+        code === CloseCode.GoingAway ||
+        code === CloseCode.NoStatusReceived;
+      this.termination = normal ? {} : { error: new PeerClosedConnectionException(code, reason) };
     }
     this.cancel(this.in1);
     this.cancel(this.in2);
@@ -266,6 +268,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
         `> close${code === undefined ? "" : ` ${code}`}${reason ? ` ${reason}` : ""}`,
       );
       this.protocol.sendClose(code, reason);
+      this.weInitiatedClose = true;
     }
     this.afterProtocol();
   }

@@ -1,0 +1,349 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { WebSocket } from "ws";
+import {
+  BinaryMessage,
+  Flow,
+  Http,
+  InvalidUpgradeResponse,
+  Keep,
+  type Message,
+  PeerClosedConnectionException,
+  Sink,
+  Source,
+  TextMessage,
+  ValidUpgrade,
+  WebSocketRequest,
+} from "../../src/index.js";
+import { resourceSnapshot } from "../helpers/resources.js";
+import { startWsServer, type TestServer } from "../helpers/ws-server.js";
+
+const http = Http.get();
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `outgoing` against `url`, collecting incoming messages made strict. */
+async function exchange(
+  url: string,
+  outgoing: Source<Message, unknown>,
+  options: Parameters<Http["singleWebSocketRequest"]>[2] = {},
+): Promise<{ upgrade: ValidUpgrade; received: (string | Uint8Array)[] }> {
+  const collect = Flow.create<Message>()
+    .mapAsync(1, async (m) => {
+      const strict = await m.toStrict(5000);
+      return strict.isText() ? strict.getStrictText() : strict.asBinaryMessage().getStrictData();
+    })
+    .toMat(Sink.seq<string | Uint8Array>(), Keep.right);
+  const [upgrade, received] = http.singleWebSocketRequest(
+    WebSocketRequest.create(url),
+    Flow.fromSinkAndSourceMat(collect, outgoing, Keep.left),
+    options,
+  );
+  const u = await upgrade;
+  assert.ok(u instanceof ValidUpgrade, u.invalidationReason);
+  return { upgrade: u, received: await received };
+}
+
+describe("interop with the ws server", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startWsServer({ maxPayload: 64 * 1024 * 1024 });
+  });
+  after(() => server.close());
+
+  it("strict text and binary both ways", async () => {
+    const { received } = await exchange(
+      server.url(),
+      Source.from<Message>([TextMessage.create("héllo ✓"), BinaryMessage.create(Uint8Array.of(1, 2, 3))]),
+    );
+    assert.deepEqual(received, ["héllo ✓", Buffer.from([1, 2, 3])]);
+  });
+
+  it("streamed messages go out as fragments and come back whole", async () => {
+    let fragments = 0;
+    const counting = await startWsServer({}, (ws) => {
+      // ws reassembles; count frames through its receiver's fragment handling.
+      ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
+      const socket = (ws as unknown as { _socket: import("node:net").Socket })._socket;
+      socket.prependListener("data", (chunk: Buffer) => {
+        fragments += chunk.length > 0 ? 1 : 0;
+      });
+    });
+    try {
+      const { received } = await exchange(
+        counting.url(),
+        Source.from<Message>([
+          TextMessage.create(Source.from(["stre", "amed ", "tëxt"])),
+          BinaryMessage.create(Source.from([Uint8Array.of(1), Uint8Array.of(2, 3)])),
+        ]),
+      );
+      assert.deepEqual(received, ["streamed tëxt", Buffer.from([1, 2, 3])]);
+      assert.ok(fragments >= 1);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it("a fragmented message from the server arrives streamed, in chunks as frames arrive", async () => {
+    const fragmenting = await startWsServer({}, (ws) => {
+      ws.send("part one, ", { fin: false });
+      setTimeout(() => {
+        ws.send("part two", { fin: true });
+        ws.close(1000);
+      }, 20);
+    });
+    try {
+      const chunks: string[][] = [];
+      const [, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(fragmenting.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.foreachAsync<Message>(1, async (m) => {
+            assert.ok(!m.isStrict(), "a fragmented message is streamed");
+            chunks.push(await m.asTextMessage().getStreamedText().runWith(Sink.seq()));
+          }),
+          Source.maybe<Message>(),
+          Keep.left,
+        ),
+      );
+      await done;
+      assert.deepEqual(chunks, [["part one, ", "part two"]]);
+    } finally {
+      await fragmenting.close();
+    }
+  });
+
+  it("a 16 MiB message both ways", async () => {
+    const big = new Uint8Array(16 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    const { received } = await exchange(server.url(), Source.single<Message>(BinaryMessage.create(big)), {
+      settings: { websocket: { maxMessageSize: 32 * 1024 * 1024 } },
+    });
+    const echoed = received[0] as Uint8Array;
+    assert.equal(echoed.length, big.length);
+    assert.equal(
+      createHash("sha1").update(echoed).digest("hex"),
+      createHash("sha1").update(big).digest("hex"),
+    );
+  });
+
+  it("subprotocol negotiation", async () => {
+    const negotiating = await startWsServer({
+      handleProtocols: (offered) => (offered.has("v2") ? "v2" : false),
+    });
+    try {
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(negotiating.url()).requestSubprotocol("v1", "v2"),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.empty<Message>(), Keep.left),
+      );
+      const u = await upgrade;
+      assert.equal(u.chosenSubprotocol, "v2");
+      assert.equal(negotiating.requests[0]!.headers["sec-websocket-protocol"], "v1, v2");
+      await done;
+    } finally {
+      await negotiating.close();
+    }
+  });
+
+  it("custom close codes from the server fail the incoming side with PeerClosedConnectionException", async () => {
+    const closing = await startWsServer({}, (ws) => ws.close(4001, "go away, app-style"));
+    try {
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(closing.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+      );
+      await assert.rejects(done, (e: unknown) => {
+        assert.ok(e instanceof PeerClosedConnectionException);
+        assert.equal(e.closeCode, 4001);
+        assert.equal(e.closeReason, "go away, app-style");
+        return true;
+      });
+      const u = (await upgrade) as ValidUpgrade;
+      assert.deepEqual(await u.closed, { code: 4001, reason: "go away, app-style", wasClean: true });
+    } finally {
+      await closing.close();
+    }
+  });
+
+  it("a normal close (1000, 1001) completes the incoming side, and closed keeps the reason", async () => {
+    const closing = await startWsServer({}, (ws) => ws.close(1001, "restarting"));
+    try {
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(closing.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+      );
+      await done;
+      assert.deepEqual(await ((await upgrade) as ValidUpgrade).closed, {
+        code: 1001,
+        reason: "restarting",
+        wasClean: true,
+      });
+    } finally {
+      await closing.close();
+    }
+  });
+
+  it("the client closes with its own code", async () => {
+    const seen: { code: number; reason: string }[] = [];
+    const observing = await startWsServer({}, (ws: WebSocket) =>
+      ws.on("close", (code, reason) => seen.push({ code, reason: reason.toString() })),
+    );
+    try {
+      const snapshot = resourceSnapshot();
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(observing.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+      );
+      const u = (await upgrade) as ValidUpgrade;
+      assert.throws(() => u.close(1005), { code: "WS_ERR_INVALID_CLOSE_CODE" });
+      u.close(4002, "client done");
+      await done;
+      assert.deepEqual(await u.closed, { code: 4002, reason: "client done", wasClean: true }); // the peer echoed both
+      await tick(20);
+      assert.deepEqual(seen, [{ code: 4002, reason: "client done" }]);
+      await snapshot.check();
+    } finally {
+      await observing.close();
+    }
+  });
+
+  it("server pings are answered; ping() measures the round trip", async () => {
+    const pongs: string[] = [];
+    const pinging = await startWsServer({}, (ws) => {
+      ws.on("pong", (data) => pongs.push(data.toString()));
+      ws.ping("are you there");
+    });
+    try {
+      const [upgrade] = http.singleWebSocketRequest(
+        WebSocketRequest.create(pinging.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.right),
+      );
+      const u = (await upgrade) as ValidUpgrade;
+      const rtt = await u.ping("rtt");
+      assert.ok(rtt >= 0 && rtt < 1000);
+      await tick(20);
+      assert.deepEqual(pongs, ["are you there"]);
+      u.close();
+      await u.closed;
+    } finally {
+      await pinging.close();
+    }
+  });
+
+  it("keep-alive sends pings after the idle time, or unsolicited pongs in pong mode", async () => {
+    const pings: number[] = [];
+    const pongs: number[] = [];
+    const watching = await startWsServer({}, (ws) => {
+      ws.on("ping", () => pings.push(Date.now()));
+      ws.on("pong", () => pongs.push(Date.now()));
+    });
+    try {
+      for (const mode of ["ping", "pong"] as const) {
+        const [upgrade, handle] = http.singleWebSocketRequest(
+          WebSocketRequest.create(watching.url()),
+          Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.right),
+          { settings: { websocket: { periodicKeepAliveMaxIdle: 20, periodicKeepAliveMode: mode } } },
+        );
+        await upgrade;
+        await tick(90);
+        handle.complete(undefined);
+        await ((await upgrade) as ValidUpgrade).closed;
+      }
+      assert.ok(pings.length >= 2, `${pings.length} pings`);
+      assert.ok(pongs.length >= 2, `${pongs.length} pongs`);
+    } finally {
+      await watching.close();
+    }
+  });
+
+  it("keepAlivePongTimeout detects a peer that stopped answering", async () => {
+    const silent = await startWsServer({ autoPong: false });
+    try {
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(silent.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+        { settings: { websocket: { periodicKeepAliveMaxIdle: 20, keepAlivePongTimeout: 40 } } },
+      );
+      await upgrade;
+      await assert.rejects(done, { code: "WS_ERR_KEEPALIVE_TIMEOUT" });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("idleTimeout fails a silent connection", async () => {
+    const [upgrade, done] = http.singleWebSocketRequest(
+      WebSocketRequest.create(server.url()),
+      Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+      { settings: { idleTimeout: 40 } },
+    );
+    await upgrade;
+    await assert.rejects(done, { code: "WS_ERR_IDLE_TIMEOUT" });
+  });
+});
+
+describe("invalid upgrades are responses, not exceptions", () => {
+  it("401 with a body and 404", async () => {
+    const { createServer } = await import("node:http");
+    const httpServer = createServer((req, res) => {
+      if (req.url === "/private") {
+        res.writeHead(401, { "Content-Type": "text/plain", "WWW-Authenticate": "Basic" });
+        res.end("credentials, please");
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => httpServer.listen(0, "127.0.0.1", r));
+    const port = (httpServer.address() as { port: number }).port;
+    try {
+      for (const [path, status, body] of [
+        ["/private", 401, "credentials, please"],
+        ["/nowhere", 404, ""],
+      ] as const) {
+        const snapshot = resourceSnapshot();
+        const [upgrade, done] = http.singleWebSocketRequest(
+          WebSocketRequest.create(`ws://127.0.0.1:${port}${path}`),
+          Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+        );
+        const u = await upgrade;
+        assert.ok(u instanceof InvalidUpgradeResponse);
+        assert.equal(u.isValid, false);
+        assert.equal(u.response.status, status);
+        assert.equal(new TextDecoder().decode(u.response.body), body);
+        assert.match(u.invalidationReason, new RegExp(`expected status 101.*got ${status}`));
+        if (status === 401) assert.equal(u.response.headers.get("www-authenticate"), "Basic");
+        await assert.rejects(done, { code: "WS_ERR_INVALID_UPGRADE" });
+        await snapshot.check();
+      }
+    } finally {
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    }
+  });
+
+  it("connection refused rejects the upgrade with a ConnectionError naming the host", async () => {
+    const { createServer } = await import("node:net");
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const [upgrade, done] = http.singleWebSocketRequest(
+      WebSocketRequest.create(`ws://127.0.0.1:${port}/`),
+      Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+    );
+    await assert.rejects(upgrade, (e: unknown) => {
+      assert.equal((e as { code: string }).code, "WS_ERR_CONNECTION_FAILED");
+      assert.match(String((e as Error).message), new RegExp(`127\\.0\\.0\\.1:${port}.*refused`));
+      return true;
+    });
+    await assert.rejects(done);
+  });
+
+  it("a client flow can be materialized once", () => {
+    const flow = http.webSocketClientFlow(WebSocketRequest.create("ws://127.0.0.1:1/"));
+    const graph = Source.empty<Message>().via(flow).to(Sink.ignore());
+    const first = graph.run();
+    void first;
+    assert.throws(() => graph.run(), { code: "STREAM_ERR_ALREADY_MATERIALIZED" });
+  });
+});
