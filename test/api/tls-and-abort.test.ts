@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { createServer } from "node:https";
+import { after, before, describe, it } from "node:test";
+import { WebSocketServer } from "ws";
+import {
+  Flow,
+  Http,
+  Keep,
+  type Message,
+  Sink,
+  Source,
+  TextMessage,
+  WebSocketRequest,
+} from "../../src/index.js";
+import { startRawServer } from "../helpers/raw-server.js";
+import { resourceSnapshot } from "../helpers/resources.js";
+import { makeSelfSignedCert } from "../helpers/tls-cert.js";
+import { echo, startWsServer } from "../helpers/ws-server.js";
+
+const http = Http.get();
+const echoOnce = (url: string, options: Parameters<Http["singleWebSocketRequest"]>[2] = {}) =>
+  http.singleWebSocketRequest(
+    WebSocketRequest.create(url),
+    Flow.fromSinkAndSourceMat(
+      Sink.seq<Message>(),
+      Source.single<Message>(TextMessage.create("secure")),
+      Keep.left,
+    ),
+    options,
+  );
+
+describe("wss: TLS with a self-signed certificate made for the test", () => {
+  const { key, cert } = makeSelfSignedCert("localhost");
+  let port = 0;
+  let close: () => Promise<void>;
+  before(async () => {
+    const server = createServer({ key, cert });
+    const wss = new WebSocketServer({ server });
+    wss.on("connection", echo);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as { port: number }).port;
+    close = () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => r());
+      });
+  });
+  after(() => close());
+
+  it("connects when the certificate is trusted (ca), with SNI", async () => {
+    const snapshot = resourceSnapshot();
+    const [upgrade, received] = echoOnce(`wss://localhost:${port}/`, { tls: { ca: cert } });
+    assert.equal((await upgrade).response.status, 101);
+    assert.deepEqual(
+      (await received).map((m) => m.asTextMessage().getStrictText()),
+      ["secure"],
+    );
+    await snapshot.check();
+  });
+
+  it("fails with a clear error when the certificate is not trusted", async () => {
+    const [upgrade, received] = echoOnce(`wss://localhost:${port}/`);
+    await assert.rejects(upgrade, (e: unknown) => {
+      assert.equal((e as { code: string }).code, "WS_ERR_CONNECTION_FAILED");
+      assert.match((e as Error).message, /TLS certificate not accepted/);
+      return true;
+    });
+    await assert.rejects(received);
+  });
+
+  it("fails on a hostname mismatch", async () => {
+    const [upgrade] = echoOnce(`wss://127.0.0.1:${port}/`, {
+      tls: { ca: cert, servername: "other.example" },
+    });
+    await assert.rejects(upgrade, /TLS certificate not accepted|altname|does not match/i);
+  });
+
+  it("connects with rejectUnauthorized: false", async () => {
+    const [upgrade, received] = echoOnce(`wss://localhost:${port}/`, { tls: { rejectUnauthorized: false } });
+    assert.equal((await upgrade).response.status, 101);
+    await received;
+  });
+});
+
+describe("AbortSignal", () => {
+  it("aborts the handshake (a server that never answers)", async () => {
+    const silent = await startRawServer(() => {});
+    try {
+      const snapshot = resourceSnapshot();
+      const controller = new AbortController();
+      const [upgrade, received] = echoOnce(silent.url(), { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error("user gave up")), 30);
+      await assert.rejects(upgrade, { code: "WS_ERR_ABORTED" });
+      await assert.rejects(received, { code: "WS_ERR_ABORTED" });
+      await snapshot.check();
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("an already aborted signal fails at once", async () => {
+    const [upgrade] = echoOnce("ws://127.0.0.1:9/", { signal: AbortSignal.abort() });
+    await assert.rejects(upgrade, { code: "WS_ERR_ABORTED" });
+  });
+
+  it("aborts an open connection", async () => {
+    const server = await startWsServer();
+    try {
+      const snapshot = resourceSnapshot();
+      const controller = new AbortController();
+      const [upgrade, received] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+        { signal: controller.signal },
+      );
+      await upgrade;
+      controller.abort();
+      await assert.rejects(received, { code: "WS_ERR_ABORTED" });
+      await snapshot.check();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("the handshake times out on a silent server (connectingTimeout)", async () => {
+    const silent = await startRawServer(() => {});
+    try {
+      const [upgrade] = echoOnce(silent.url(), { settings: { connectingTimeout: 50 } });
+      await assert.rejects(upgrade, { code: "WS_ERR_HANDSHAKE_TIMEOUT" });
+    } finally {
+      await silent.close();
+    }
+  });
+});
