@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  BinaryMessage,
+  Flow,
+  FrameDecoder,
+  type FrameHeader,
+  Http,
+  Keep,
+  type Message,
+  Sink,
+  Source,
+  type ValidUpgrade,
+  WebSocketRequest,
+} from "../../src/index.js";
+import { startRawServer, upgradeResponse } from "../helpers/raw-server.js";
+import { resourceSnapshot } from "../helpers/resources.js";
+import { startWsServer } from "../helpers/ws-server.js";
+
+const http = Http.get();
+
+/** Frames a raw server received from the client, decoded. */
+function frameLog(): { push(chunk: Buffer): void; frames: { header: FrameHeader; payload: Buffer }[] } {
+  const frames: { header: FrameHeader; payload: Buffer }[] = [];
+  let current: { header: FrameHeader; parts: Buffer[] } | undefined;
+  const decoder = new FrameDecoder(
+    {
+      onFrameStart: (header) => {
+        current = { header, parts: [] };
+      },
+      onFramePayload: (c) => current!.parts.push(Buffer.from(c)),
+      onFrameEnd: () => frames.push({ header: current!.header, payload: Buffer.concat(current!.parts) }),
+      onViolation: (v) => assert.fail(v.message),
+    },
+    { expectMasked: true },
+  );
+  return { push: (chunk) => decoder.push(new Uint8Array(chunk)), frames };
+}
+
+describe("closing, as in Akka", () => {
+  it("failing the outgoing source sends Close 1011", async () => {
+    const codes: number[] = [];
+    const server = await startWsServer({}, (ws) => ws.on("close", (code) => codes.push(code)));
+    try {
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.ignore<Message>(),
+          Source.failed<Message>(new Error("producer broke")),
+          Keep.left,
+        ),
+      );
+      await upgrade;
+      await done.catch(() => {});
+      await ((await upgrade) as ValidUpgrade).closed;
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(codes, [1011]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("cancelling the incoming side closes the connection", async () => {
+    const codes: number[] = [];
+    const server = await startWsServer({}, (ws) => {
+      ws.on("close", (code) => codes.push(code));
+      for (let i = 0; i < 5; i++) ws.send(`m${i}`);
+    });
+    try {
+      const snapshot = resourceSnapshot();
+      const [upgrade, first] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(Sink.head<Message>(), Source.maybe<Message>(), Keep.left),
+      );
+      assert.equal((await first).asTextMessage().getStrictText(), "m0");
+      const closed = await ((await upgrade) as ValidUpgrade).closed;
+      assert.equal(closed.wasClean, true);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(codes, [1000]);
+      await snapshot.check();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a TCP drop without a Close fails the incoming side (abnormal closure, 1006)", async () => {
+    const dropper = await startRawServer((socket, request) => {
+      socket.write(upgradeResponse(request.key));
+      socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // "hi"
+      setTimeout(() => socket.destroy(), 10);
+    });
+    try {
+      const received: string[] = [];
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(dropper.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.foreach<Message>((m) => received.push(m.asTextMessage().getStrictText())),
+          Source.maybe<Message>(),
+          Keep.left,
+        ),
+      );
+      await assert.rejects(done, { code: "WS_ERR_ABNORMAL_CLOSURE" });
+      assert.deepEqual(received, ["hi"]);
+      assert.deepEqual(await ((await upgrade) as ValidUpgrade).closed, {
+        code: 1006,
+        reason: "",
+        wasClean: false,
+      });
+    } finally {
+      await dropper.close();
+    }
+  });
+
+  it("closeTimeout ends a connection whose server never answers our Close", async () => {
+    const mute = await startRawServer((socket, request) => socket.write(upgradeResponse(request.key)));
+    try {
+      const snapshot = resourceSnapshot();
+      const started = performance.now();
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(mute.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.empty<Message>(), Keep.left),
+        { settings: { websocket: { closeTimeout: 100 } } },
+      );
+      await upgrade;
+      await assert.rejects(done, { code: "WS_ERR_ABNORMAL_CLOSURE" });
+      assert.ok(performance.now() - started >= 90);
+      await snapshot.check();
+    } finally {
+      await mute.close();
+    }
+  });
+});
+
+describe("message framing", () => {
+  it("a large strict message goes out in frames of maxOutgoingFrameSize", async () => {
+    const log = frameLog();
+    const server = await startRawServer((socket, request) => {
+      socket.write(upgradeResponse(request.key));
+      if (request.rest.length) log.push(request.rest);
+      socket.on("data", (c: Buffer) => log.push(c));
+    });
+    try {
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.ignore<Message>(),
+          Source.single<Message>(BinaryMessage.create(new Uint8Array(2500).fill(9))),
+          Keep.left,
+        ),
+        { settings: { websocket: { maxOutgoingFrameSize: 1000, closeTimeout: 50 } } },
+      );
+      await upgrade;
+      await done.catch(() => {});
+      const data = log.frames.filter((f) => f.header.opcode !== 8);
+      assert.deepEqual(
+        data.map((f) => [f.header.opcode, f.header.fin, f.payload.length]),
+        [
+          [2, false, 1000],
+          [0, false, 1000],
+          [0, true, 500],
+        ],
+      );
+      assert.equal(log.frames.at(-1)!.header.opcode, 8, "then Close");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("strict or streamed is decided by the frame header: strictThreshold", async () => {
+    const server = await startWsServer({}, (ws) => {
+      ws.send("x".repeat(100));
+      ws.send("y".repeat(10));
+      ws.close();
+    });
+    try {
+      const kinds: string[] = [];
+      const [, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.foreachAsync<Message>(1, async (m) => {
+            const text = (await m.asTextMessage().toStrict(1000)).getStrictText();
+            kinds.push(`${m.isStrict() ? "strict" : "streamed"} ${text.length}`);
+          }),
+          Source.maybe<Message>(),
+          Keep.left,
+        ),
+        { settings: { websocket: { strictThreshold: 50 } } },
+      );
+      await done;
+      assert.deepEqual(kinds, ["streamed 100", "strict 10"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a streamed message nobody consumes fails the connection with a clear error, not a silent stall", async () => {
+    const server = await startWsServer({}, (ws) => {
+      ws.send("first ", { fin: false });
+      ws.send("message", { fin: true });
+      ws.send("second");
+    });
+    try {
+      const [, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+        { settings: { websocket: { streamedMessageTimeout: 50 } } },
+      );
+      await assert.rejects(done, (e: unknown) => {
+        assert.equal((e as { code: string }).code, "WS_ERR_STREAMED_MESSAGE_NOT_CONSUMED");
+        assert.match((e as Error).message, /Sink\.ignore/);
+        return true;
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("logFrames shows pings and pongs, which never appear as messages", async () => {
+    const server = await startWsServer({}, (ws) => {
+      ws.ping("p");
+      ws.send("msg");
+      ws.close();
+    });
+    try {
+      const lines: string[] = [];
+      const [, received] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(Sink.seq<Message>(), Source.maybe<Message>(), Keep.left),
+        { settings: { websocket: { logFrames: (line) => lines.push(line) } } },
+      );
+      const messages = await received;
+      assert.deepEqual(
+        messages.map((m) => m.asTextMessage().getStrictText()),
+        ["msg"],
+      );
+      assert.ok(
+        lines.some((l) => l.startsWith("< ping")),
+        lines.join("\n"),
+      );
+      assert.ok(
+        lines.some((l) => l.startsWith("< close")),
+        lines.join("\n"),
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
