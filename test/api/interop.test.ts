@@ -244,7 +244,7 @@ describe("interop with the ws server", () => {
           { settings: { websocket: { periodicKeepAliveMaxIdle: 20, periodicKeepAliveMode: mode } } },
         );
         await upgrade;
-        await tick(90);
+        await tick(200);
         handle.complete(undefined);
         await ((await upgrade) as ValidUpgrade).closed;
       }

@@ -196,7 +196,7 @@ describe("asynchronous operators", () => {
 
   it("idleTimeout is reset by elements", async () => {
     const ticks = Source.tick(0, 5, 1).take(10);
-    assert.equal((await seq(ticks.idleTimeout(30))).length, 10);
+    assert.equal((await seq(ticks.idleTimeout(250))).length, 10);
   });
 });
 
