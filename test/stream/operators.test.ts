@@ -195,7 +195,7 @@ describe("asynchronous operators", () => {
   });
 
   it("idleTimeout is reset by elements", async () => {
-    const ticks = Source.tick(0, 5, 1).take(10);
+    const ticks = Source.tick(0, 40, 1).take(10); // 400 ms in all: longer than the idle time-out
     assert.equal((await seq(ticks.idleTimeout(250))).length, 10);
   });
 });
