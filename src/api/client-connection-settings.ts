@@ -4,6 +4,20 @@
  * connect and close time-outs of a few seconds. Every limit names its setting when exceeded.
  */
 import { InvalidArgumentError, type RandomFill } from "../codec/index.js";
+import type { Flow } from "../stream/index.js";
+import type { OutgoingConnectionOptions } from "../transport/index.js";
+
+/**
+ * Makes the byte connection for a request (Akka's `ClientTransport`): TCP/TLS by default; a proxy
+ * tunnel or an in-memory pipe otherwise.
+ */
+export interface ClientTransport {
+  connectTo(
+    host: string,
+    port: number,
+    options: OutgoingConnectionOptions,
+  ): Flow<Uint8Array, Uint8Array, unknown>;
+}
 
 /** WebSocket-specific settings. */
 export interface WebSocketSettings {
@@ -55,6 +69,8 @@ export interface ClientConnectionSettings {
   readonly userAgent: string | undefined;
   readonly websocket: WebSocketSettings;
   readonly parsing: ResponseParsingSettings;
+  /** How connections are made. Default: TCP, with TLS for `wss:`. */
+  readonly transport: ClientTransport | undefined;
 }
 
 /** Settings with any part left out. */
@@ -92,6 +108,7 @@ export const defaultClientConnectionSettings: ClientConnectionSettings = Object.
     maxLineLength: 8 * 1024,
     maxBodySize: 64 * 1024,
   }),
+  transport: undefined,
 });
 
 /** Overlays `overrides` on `base` and validates the result; throws {@link InvalidArgumentError}. */

@@ -96,14 +96,16 @@ export class Http {
   ): Flow<Message, Message, Promise<WebSocketUpgradeResponse>> {
     const settings = resolveSettings(this.settings, options.settings);
     const { uri } = request;
+    const connectOptions = {
+      ...(uri.secure ? { tls: options.tls ?? {} } : {}),
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      connectingTimeout: settings.connectingTimeout,
+    };
     const transport =
       options.transport ??
-      Tcp.outgoingConnection(uri.host, uri.port, {
-        ...(uri.secure ? { tls: options.tls ?? {} } : {}),
-        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        connectingTimeout: settings.connectingTimeout,
-      });
+      settings.transport?.connectTo(uri.host, uri.port, connectOptions) ??
+      Tcp.outgoingConnection(uri.host, uri.port, connectOptions);
     const flow = this.webSocketClientLayer(request, options).joinMat(
       transport as Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection> | unknown>,
       (upgrade, connected) => {

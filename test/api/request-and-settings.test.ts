@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  Authorization,
+  Flow,
+  Http,
+  InvalidArgumentError,
+  Keep,
+  type Message,
+  Sink,
+  Source,
+  TextMessage,
+  WebSocketRequest,
+} from "../../src/index.js";
+import { inMemoryEchoServer } from "../helpers/in-memory-echo.js";
+
+describe("WebSocketRequest", () => {
+  it("is immutable and checks every value at once", () => {
+    const base = WebSocketRequest.create("ws://h/p");
+    const withHeader = base.addHeader("X-Trace", "1").addHeader(Authorization.bearer("t0k"));
+    assert.equal(base.headers.length, 0);
+    assert.deepEqual(withHeader.headers, [
+      { name: "X-Trace", value: "1" },
+      { name: "Authorization", value: "Bearer t0k" },
+    ]);
+    assert.deepEqual(base.requestSubprotocol("a").requestSubprotocol("b").subprotocols, ["a", "b"]);
+    assert.throws(() => base.addHeader("X", "a\r\nEvil: 1"), InvalidArgumentError);
+    assert.throws(() => base.addHeader("Sec-WebSocket-Key", "x"), { code: "WS_ERR_RESERVED_HEADER" });
+    assert.throws(() => base.requestSubprotocol("not a token"), InvalidArgumentError);
+    assert.throws(() => WebSocketRequest.create("https://h/"), { code: "WS_ERR_INVALID_URL" });
+    assert.throws(() => WebSocketRequest.create("ws://h/#frag"), { code: "WS_ERR_INVALID_URL" });
+    assert.equal(WebSocketRequest.create(new URL("wss://example.com")).uri.port, 443);
+  });
+
+  it("Authorization.basic encodes user:password as UTF-8 base64", () => {
+    assert.deepEqual(Authorization.basic("johan", "correcthorsebatterystaple"), {
+      name: "Authorization",
+      value: `Basic ${Buffer.from("johan:correcthorsebatterystaple").toString("base64")}`,
+    });
+    assert.equal(
+      Authorization.basic("ü", "p").value,
+      `Basic ${Buffer.from("ü:p", "utf8").toString("base64")}`,
+    );
+  });
+});
+
+describe("settings", () => {
+  it("invalid settings throw at once, naming the setting", () => {
+    assert.throws(() => Http.create({ connectingTimeout: -1 }), /connectingTimeout/);
+    assert.throws(() => Http.create({ websocket: { maxMessageSize: 0 } }), /websocket\.maxMessageSize/);
+    assert.throws(
+      () => Http.create({ websocket: { periodicKeepAliveMode: "nap" as "ping" } }),
+      /periodicKeepAliveMode/,
+    );
+    assert.throws(
+      () =>
+        Http.get().webSocketClientFlow(WebSocketRequest.create("ws://h/"), {
+          settings: { idleTimeout: Number.NaN },
+        }),
+      InvalidArgumentError,
+    );
+  });
+
+  it("a ClientTransport in the settings replaces TCP", async () => {
+    const http = Http.create({ transport: { connectTo: () => inMemoryEchoServer() } });
+    const [upgrade, received] = http.singleWebSocketRequest(
+      WebSocketRequest.create("ws://nowhere.test/"),
+      Flow.fromSinkAndSourceMat(
+        Sink.seq<Message>(),
+        Source.single<Message>(TextMessage.create("piped")),
+        Keep.left,
+      ),
+    );
+    assert.equal((await upgrade).response.status, 101);
+    assert.deepEqual(
+      (await received).map((m) => m.asTextMessage().getStrictText()),
+      ["piped"],
+    );
+  });
+});
