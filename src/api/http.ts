@@ -26,6 +26,8 @@ import {
   type PartialClientConnectionSettings,
   resolveSettings,
 } from "./client-connection-settings.js";
+import { engineSettingsFor } from "./engine-settings-for.js";
+import { ServerBuilder } from "./server-binding.js";
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
 
@@ -53,9 +55,6 @@ export type WebSocketClientLayer = BidiFlow<
   Message,
   Promise<WebSocketUpgradeResponse>
 >;
-
-/** Frames are built in slabs, large ones in uninitialised memory (each byte is overwritten). */
-const nodeAllocator = new SlabAllocator({ allocateLarge: allocateUninitialised }).allocate;
 
 export class Http {
   private static defaultInstance: Http | undefined;
@@ -127,6 +126,21 @@ export class Http {
   }
 
   /**
+   * A server for WebSocket connections on `host:port` (0 for a free port); `bindFlow(handler)` runs a
+   * `Flow<Message, Message>` per connection (Akka's `handleWebSocketMessages`). See docs/server.md.
+   */
+  newServerAt(
+    host: string,
+    port: number,
+    options: {
+      settings?: PartialClientConnectionSettings;
+      tls?: { key: string | Buffer; cert: string | Buffer };
+    } = {},
+  ): ServerBuilder {
+    return new ServerBuilder(host, port, this.settings, options);
+  }
+
+  /**
    * The whole client protocol, handshake included, as a BidiFlow detached from any transport:
    * join it with TCP, TLS, a proxy tunnel or an in-memory pipe. Each materialization sends a new
    * request with a fresh key.
@@ -136,7 +150,7 @@ export class Http {
     options: WebSocketClientOptions = {},
   ): WebSocketClientLayer {
     const settings = resolveSettings(this.settings, options.settings);
-    const engine = engineSettings(settings);
+    const engine = engineSettingsFor(settings, "client");
     return new BidiFlow((ctx) => {
       const key = generateWebSocketKey(settings.websocket.randomFactory);
       const headers: [string, string][] = request.headers.map((h) => [h.name, h.value]);
@@ -165,26 +179,4 @@ function upgradeResponse(mat: ClientLayerMat): Promise<WebSocketUpgradeResponse>
   const response = mat.outcome.then((outcome) => WebSocketUpgradeResponse.from(outcome, mat.controls));
   response.catch(() => {}); // a failure nobody awaits is not an unhandled rejection
   return response;
-}
-
-function engineSettings(settings: ClientConnectionSettings): EngineSettings {
-  const w = settings.websocket;
-  return {
-    strictThreshold: w.strictThreshold,
-    maxFrameSize: w.maxFrameSize,
-    maxMessageSize: w.maxMessageSize,
-    maxOutgoingFrameSize: w.maxOutgoingFrameSize,
-    closeTimeout: w.closeTimeout,
-    idleTimeout: settings.idleTimeout,
-    periodicKeepAliveMaxIdle: w.periodicKeepAliveMaxIdle,
-    periodicKeepAliveMode: w.periodicKeepAliveMode,
-    periodicKeepAliveData: w.periodicKeepAliveData,
-    keepAlivePongTimeout: w.keepAlivePongTimeout,
-    streamedMessageTimeout: w.streamedMessageTimeout,
-    logFrames:
-      w.logFrames === true ? (line) => console.log(line) : w.logFrames === false ? undefined : w.logFrames,
-    randomFill: w.randomFactory,
-    utf8Bulk: nativeUtf8Check,
-    allocate: nodeAllocator,
-  };
 }

@@ -41,3 +41,18 @@ export function clientLayer(
     .atopMat(protocol, Keep.right)
     .atopMat(handshake, (controls, outcome) => ({ outcome, controls }));
 }
+
+/**
+ * The server side: the same message and protocol stages without the handshake stage (the HTTP
+ * upgrade is answered before the WebSocket starts). Materializes the connection's controls.
+ */
+export function serverLayer(
+  settings: EngineSettings,
+): BidiFlow<Message, Uint8Array, Uint8Array, Message, ConnectionControls> {
+  const messages = BidiFlow.fromStageMat(() => [new MessageStageLogic(settings), undefined] as const);
+  const protocol = BidiFlow.fromStageMat(() => {
+    const controls = new ConnectionControls();
+    return [new ProtocolStageLogic(settings, controls), controls] as const;
+  });
+  return messages.atopMat(protocol, Keep.right);
+}

@@ -3,6 +3,8 @@ import type { BulkUtf8Check, ByteAllocator, RandomFill } from "../codec/index.js
 
 /** Engine settings, all resolved (no defaults applied here). */
 export interface EngineSettings {
+  /** Clients mask what they send; servers require masked input. */
+  readonly role: "client" | "server";
   /** Single-frame messages up to this size arrive strict. */
   readonly strictThreshold: number;
   readonly maxFrameSize: number;

@@ -36,6 +36,12 @@ const CLOSE_TIMER = "close";
 const KEEPALIVE_TIMER = "keepalive";
 const PONG_TIMER = "pong";
 const IDLE_TIMER = "idle";
+const CLOSE_REPLY_TIMER = "closeReply";
+/**
+ * After the peer's Close, how long the application may still send (e.g. an echo of the last
+ * message) before we answer; completing its outgoing side answers at once.
+ */
+const CLOSE_REPLY_GRACE_MS = 100;
 
 export class ProtocolStageLogic extends GraphStageLogic {
   readonly in1: Inlet<OutgoingFrame> = this.inlet<OutgoingFrame>("protocol.frames");
@@ -52,6 +58,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
   private termination: { readonly error?: unknown } | undefined;
   private lastActivity = performance.now();
   private pongPending = false;
+  private peerClosed = false;
   private weInitiatedClose = false;
   private readonly pings: { payload: string; started: number; result: Deferred<number> }[] = [];
 
@@ -61,10 +68,12 @@ export class ProtocolStageLogic extends GraphStageLogic {
   ) {
     super();
     this.protocol = new WebSocketProtocol({
-      role: "client",
+      role: settings.role,
       maxFrameSize: settings.maxFrameSize,
       maxMessageSize: settings.maxMessageSize,
       closeTimeout: settings.closeTimeout,
+      // The peer's Close is answered once the application has sent what it still had (see onPeerClose).
+      closeReply: "manual",
       ...(settings.randomFill ? { maskKeys: new RandomMaskKeySource(settings.randomFill) } : {}),
       ...(settings.utf8Bulk ? { utf8Bulk: settings.utf8Bulk } : {}),
       ...(settings.allocate ? { allocate: settings.allocate } : {}),
@@ -171,6 +180,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
         return;
       case "close-received":
         log?.(`< close ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
+        this.onPeerClose(event.code, event.reason);
         return;
       case "protocol-error":
         log?.(`! ${event.violation.message}; > close ${event.violation.closeCode}`);
@@ -180,6 +190,25 @@ export class ProtocolStageLogic extends GraphStageLogic {
         this.onClosed(event.code, event.reason, event.wasClean);
         return;
     }
+  }
+
+  /**
+   * The peer sent Close. The incoming side ends (normally for 1000, 1001 or no code; with
+   * PeerClosedConnectionException otherwise) once its messages are delivered; our Close answers
+   * when the application's outgoing side completes, or after a short grace period.
+   */
+  private onPeerClose(code: number, reason: string): void {
+    if (this.protocol.closeSent) return; // the answer to our own Close: nothing to decide
+    if (this.termination === undefined) {
+      const normal =
+        code === CloseCode.NormalClosure ||
+        code === CloseCode.GoingAway ||
+        code === CloseCode.NoStatusReceived;
+      this.termination = normal ? {} : { error: new PeerClosedConnectionException(code, reason) };
+    }
+    this.peerClosed = true;
+    if (this.isClosed(this.in1)) this.protocol.replyToClose();
+    else this.scheduleOnce(CLOSE_REPLY_TIMER, Math.min(CLOSE_REPLY_GRACE_MS, this.settings.closeTimeout));
   }
 
   private onClosed(code: number, reason: string, wasClean: boolean): void {
@@ -210,7 +239,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
       this.eventsOutHead = 0;
       if (
         this.termination !== undefined &&
-        (this.termination.error !== undefined || this.protocol.state === "CLOSED")
+        (this.termination.error !== undefined || this.protocol.state === "CLOSED" || this.peerClosed)
       ) {
         if (this.termination.error === undefined) this.complete(this.out2);
         else this.fail(this.out2, this.termination.error);
@@ -263,7 +292,10 @@ export class ProtocolStageLogic extends GraphStageLogic {
   }
 
   private closeFromApp(code: number | undefined, reason: string): void {
-    if (!this.protocol.closeSent && this.protocol.state === "OPEN") {
+    if (this.peerClosed) {
+      this.cancelTimer(CLOSE_REPLY_TIMER);
+      this.protocol.replyToClose();
+    } else if (!this.protocol.closeSent && this.protocol.state === "OPEN") {
       this.settings.logFrames?.(
         `> close${code === undefined ? "" : ` ${code}`}${reason ? ` ${reason}` : ""}`,
       );
@@ -305,7 +337,10 @@ export class ProtocolStageLogic extends GraphStageLogic {
   protected override onTimer(timer: unknown): void {
     const now = performance.now();
     const idle = now - this.lastActivity;
-    if (timer === CLOSE_TIMER) {
+    if (timer === CLOSE_REPLY_TIMER) {
+      this.protocol.replyToClose();
+      this.afterProtocol();
+    } else if (timer === CLOSE_TIMER) {
       this.protocol.onDeadline(Date.now());
       this.afterProtocol();
     } else if (timer === IDLE_TIMER) {

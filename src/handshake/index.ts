@@ -6,6 +6,7 @@ export * from "./header-syntax.js";
 export * from "./http-headers.js";
 export * from "./http-response-parser.js";
 export * from "./response-body-reader.js";
+export * from "./server-handshake.js";
 export * from "./sha1.js";
 export * from "./upgrade-request.js";
 export * from "./upgrade-validation.js";

@@ -55,6 +55,11 @@ export interface ProtocolOptions {
   readonly utf8Bulk?: BulkUtf8Check;
   /** Where outgoing masked frames are built (default: slab-allocated memory). */
   readonly allocate?: ByteAllocator;
+  /**
+   * "auto" (default): a received Close is answered at once. "manual": the caller answers it with
+   * `replyToClose()` (or `sendClose`) after sending what the application still had to say.
+   */
+  readonly closeReply?: "auto" | "manual";
 }
 
 /** Options of one outgoing frame. */
@@ -90,6 +95,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private readonly isClient: boolean;
   private readonly maskKeys: MaskKeySource | undefined;
   private readonly allocate: ByteAllocator;
+  private readonly closeReplyMode: "auto" | "manual";
   private readonly closeTimeout: number;
   private readonly clock: () => number;
   private outgoingMessageOpen = false;
@@ -106,6 +112,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     this.clock = options.clock ?? Date.now;
     this.allocate = options.allocate ?? defaultAllocator;
+    this.closeReplyMode = options.closeReply ?? "auto";
     this.incoming = new IncomingFrames(this, {
       maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
       ...(options.utf8Bulk ? { utf8Bulk: options.utf8Bulk } : {}),
@@ -237,6 +244,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       throw new InvalidStateError("Close was already sent", "WS_ERR_ALREADY_CLOSING");
     }
     this.writeClose(code, payload);
+    if (this.closeReceivedPayload && !this.isClient) this.closeTransport = true;
   }
 
   /**
@@ -298,10 +306,23 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.events.push({ kind: "close-received", code: parsed.code, reason: parsed.reason });
     // Nothing after a Close is meaningful (RFC 6455 §5.5.1).
     this.decoder.stop();
-    if (!this.closeSentFlag) {
-      const echo = parsed.code === CloseCode.NoStatusReceived ? undefined : parsed.code;
-      this.writeClose(echo, encodeClosePayload(echo));
+    if (this.closeSentFlag) {
+      if (!this.isClient) this.closeTransport = true;
+    } else if (this.closeReplyMode === "auto") {
+      this.replyToClose();
     }
+  }
+
+  /**
+   * Answers the peer's Close (with its code) when `closeReply` is "manual": the caller first lets
+   * the application send what it still has (RFC 6455 §5.5.1 allows delaying the reply until the
+   * current message is sent). Does nothing if no Close was received or one was already sent.
+   */
+  replyToClose(): void {
+    const received = this.closeReceivedPayload;
+    if (!received || this.closeSentFlag || this.stateValue === ConnectionState.Closed) return;
+    const echo = received.code === CloseCode.NoStatusReceived ? undefined : received.code;
+    this.writeClose(echo, encodeClosePayload(echo));
     if (!this.isClient) this.closeTransport = true;
   }
 

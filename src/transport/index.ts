@@ -2,3 +2,4 @@
 export * from "./connection-error.js";
 export * from "./native.js";
 export * from "./tcp.js";
+export * from "./upgrade-server.js";

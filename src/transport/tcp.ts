@@ -105,6 +105,8 @@ class TcpConnectionLogic extends GraphStageLogic {
     private readonly host: string,
     private readonly port: number,
     private readonly options: OutgoingConnectionOptions,
+    /** An accepted socket to run over instead of connecting, and bytes already read from it. */
+    private readonly accepted?: { readonly socket: net.Socket; readonly head: Uint8Array },
   ) {
     super();
     this.setHandler(this.in, {
@@ -135,6 +137,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   override preStart(): void {
+    if (this.accepted) return this.adopt(this.accepted.socket, this.accepted.head);
     const signal = this.options.signal;
     if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
     signal?.addEventListener("abort", this.onAbort, { once: true });
@@ -162,6 +165,20 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.once(tlsOptions ? "secureConnect" : "connect", () => this.onConnect());
+    this.listen(socket);
+  }
+
+  /** Runs over a socket that is already connected (a server's accepted connection). */
+  private adopt(socket: net.Socket, head: Uint8Array): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    if (head.length > 0) this.readQueue.push(head);
+    this.listen(socket);
+    this.onConnect();
+    socket.resume();
+  }
+
+  private listen(socket: net.Socket): void {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
     socket.on("drain", () => this.onDrain());
@@ -221,6 +238,25 @@ export const Tcp = {
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
     return Flow.fromStageMat(() => {
       const logic = new TcpConnectionLogic(host, port, options);
+      return [logic, logic.connected.promise] as const;
+    });
+  },
+
+  /**
+   * A byte flow over a socket that is already connected (e.g. one a server accepted), starting with
+   * `head`, the bytes already read from it. Materializable once: the socket is consumed.
+   */
+  fromSocket(
+    socket: net.Socket,
+    head: Uint8Array = new Uint8Array(0),
+  ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
+    return Flow.fromStageMat(() => {
+      const logic = new TcpConnectionLogic(
+        socket.remoteAddress ?? "",
+        socket.remotePort ?? 0,
+        {},
+        { socket, head },
+      );
       return [logic, logic.connected.promise] as const;
     });
   },

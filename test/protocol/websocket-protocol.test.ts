@@ -323,3 +323,26 @@ describe("properties", () => {
     );
   });
 });
+
+describe("manual close reply", () => {
+  it("lets data go out after the peer's Close, then replies with its code", () => {
+    const server = new WebSocketProtocol({ role: "server", closeReply: "manual" });
+    const { protocol: client } = clientProtocol();
+    client.sendText("last words");
+    client.sendClose(1000);
+    server.receiveData(concat(client.dataToSend()));
+    const events = describeEvents(server.eventsReceived());
+    assert.deepEqual(events, ["start text single 10", "data last words", "end", "close 1000"]);
+    assert.deepEqual(server.dataToSend(), [], "no automatic reply");
+    server.sendText("echo: last words");
+    server.replyToClose();
+    assert.ok(server.shouldCloseTransport());
+    client.receiveData(concat(server.dataToSend()));
+    assert.deepEqual(describeEvents(client.eventsReceived()), [
+      "start text single 16",
+      "data echo: last words",
+      "end",
+      "close 1000",
+    ]);
+  });
+});

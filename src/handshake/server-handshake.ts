@@ -1,0 +1,127 @@
+/**
+ * The server side of the opening handshake (RFC 6455 §4.2): validating a client's upgrade
+ * request and rendering the 101 or a rejection. Pure: the I/O layer hands in the parsed request.
+ */
+import { computeAcceptKey } from "./accept-key.js";
+import { base64Decode } from "./base64.js";
+import { headerListHasToken, isToken, isValidHeaderValue, splitHeaderList } from "./header-syntax.js";
+import type { HttpHeaders } from "./http-headers.js";
+
+/** The parts of an HTTP request the handshake looks at. */
+export interface UpgradeRequestHead {
+  readonly method: string;
+  /** "1.1", "1.0" … */
+  readonly httpVersion: string;
+  readonly headers: HttpHeaders;
+}
+
+/** A valid upgrade request: its key and what it offers. */
+export interface AcceptableUpgrade {
+  readonly valid: true;
+  readonly key: string;
+  readonly subprotocols: readonly string[];
+}
+
+/** An invalid one: the status to answer with (400, or 426 for another version) and why. */
+export interface RejectedUpgrade {
+  readonly valid: false;
+  readonly status: 400 | 405 | 426;
+  readonly reason: string;
+  /** Headers the rejection must carry (426: `Sec-WebSocket-Version: 13`). */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/** Checks a client's request per RFC 6455 §4.2.1. */
+export function validateUpgradeRequest(request: UpgradeRequestHead): AcceptableUpgrade | RejectedUpgrade {
+  const reject = (
+    status: 400 | 405 | 426,
+    reason: string,
+    headers: [string, string][] = [],
+  ): RejectedUpgrade => ({
+    valid: false,
+    status,
+    reason,
+    headers,
+  });
+  const { headers } = request;
+  if (request.method !== "GET")
+    return reject(405, `method ${request.method}: a WebSocket upgrade must be GET`);
+  const [major = 0, minor = 0] = request.httpVersion.split(".").map(Number);
+  if (major < 1 || (major === 1 && minor < 1))
+    return reject(400, `HTTP/${request.httpVersion}: HTTP/1.1 or later needed`);
+  const upgrade = headers.get("upgrade");
+  if (upgrade === undefined || !headerListHasToken(upgrade, "websocket")) {
+    return reject(400, 'the Upgrade header must contain "websocket"');
+  }
+  const connection = headers.get("connection");
+  if (connection === undefined || !headerListHasToken(connection, "upgrade")) {
+    return reject(400, 'the Connection header must contain "Upgrade"');
+  }
+  const version = headers.get("sec-websocket-version")?.trim();
+  if (version !== "13") {
+    return reject(426, `Sec-WebSocket-Version ${version ?? "missing"}: only 13 is supported`, [
+      ["Sec-WebSocket-Version", "13"],
+    ]);
+  }
+  const keys = headers.getAll("sec-websocket-key");
+  const key = keys[0]?.trim() ?? "";
+  if (keys.length !== 1 || base64Decode(key)?.length !== 16) {
+    return reject(400, "Sec-WebSocket-Key must be 16 bytes in base64");
+  }
+  const subprotocols = headers.getAll("sec-websocket-protocol").flatMap(splitHeaderList);
+  if (!subprotocols.every(isToken)) return reject(400, "malformed Sec-WebSocket-Protocol");
+  return { valid: true, key, subprotocols };
+}
+
+/** The 101 response accepting `key`, with the chosen subprotocol (one of those offered) and extra headers. */
+export function renderUpgradeResponse(
+  key: string,
+  subprotocol: string | undefined,
+  extraHeaders: readonly (readonly [string, string])[] = [],
+): string {
+  const lines = [
+    "HTTP/1.1 101 Switching Protocols",
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Accept: ${computeAcceptKey(key)}`,
+  ];
+  if (subprotocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${subprotocol}`);
+  for (const [name, value] of extraHeaders)
+    if (isToken(name) && isValidHeaderValue(value)) lines.push(`${name}: ${value}`);
+  return `${lines.join("\r\n")}\r\n\r\n`;
+}
+
+/** A complete non-101 response (the connection is closed after it). */
+export function renderRejection(
+  status: number,
+  reason: string,
+  headers: readonly (readonly [string, string])[] = [],
+  body = reason,
+): string {
+  const bodyBytes = new TextEncoder().encode(body);
+  const lines = [
+    `HTTP/1.1 ${status} ${statusText(status)}`,
+    "Connection: close",
+    "Content-Type: text/plain; charset=utf-8",
+  ];
+  lines.push(`Content-Length: ${bodyBytes.length}`);
+  for (const [name, value] of headers)
+    if (isToken(name) && isValidHeaderValue(value)) lines.push(`${name}: ${value}`);
+  return `${lines.join("\r\n")}\r\n\r\n${body}`;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? "Error";
+}

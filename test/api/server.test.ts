@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { describe, it } from "node:test";
+import WebSocket from "ws";
+import {
+  Flow,
+  Http,
+  Keep,
+  type Message,
+  Sink,
+  Source,
+  TextMessage,
+  WebSocketAccept,
+  WebSocketRejection,
+  WebSocketRequest,
+} from "../../src/index.js";
+import { resourceSnapshot } from "../helpers/resources.js";
+
+const http = Http.get();
+const echoFlow = () => Flow.create<Message>();
+
+function openWs(
+  url: string,
+  protocols?: string[],
+  options: WebSocket.ClientOptions = {},
+): Promise<WebSocket> {
+  const ws = new WebSocket(url, protocols, options);
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Sends raw bytes to the server and returns everything it answered until it closed. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write(Buffer.from(request, "latin1")));
+    let answer = "";
+    socket.on("data", (d) => {
+      answer += d.toString("latin1");
+    });
+    socket.on("close", () => resolve(answer));
+    socket.on("error", () => resolve(answer));
+  });
+}
+
+describe("server side: newServerAt(...).bindFlow(handler)", () => {
+  it("echoes for the ws client: strict and fragmented, text and binary", async () => {
+    const snapshot = resourceSnapshot();
+    const binding = await http.newServerAt("127.0.0.1", 0).bindFlow(() => echoFlow());
+    try {
+      const ws = await openWs(binding.url("/echo"));
+      const received: (string | Buffer)[] = [];
+      const done = new Promise<void>((resolve) =>
+        ws.on("message", (data, isBinary) => {
+          received.push(isBinary ? (data as Buffer) : data.toString());
+          if (received.length === 3) resolve();
+        }),
+      );
+      ws.send("plain");
+      ws.send(Buffer.from([1, 2, 3]));
+      ws.send("frag", { fin: false });
+      ws.send("mented", { fin: true });
+      await done;
+      assert.deepEqual(received, ["plain", Buffer.from([1, 2, 3]), "fragmented"]);
+      const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+      ws.close(1000);
+      assert.equal(await closed, 1000);
+    } finally {
+      await binding.unbind();
+    }
+    await snapshot.check();
+  });
+
+  it("serves wsflow's own client, streamed messages included", async () => {
+    const binding = await http
+      .newServerAt("127.0.0.1", 0)
+      .bindFlow(() =>
+        Flow.create<Message>().mapAsync(1, async (m) =>
+          TextMessage.create(`got ${(await m.asTextMessage().toStrict(1000)).getStrictText()}`),
+        ),
+      );
+    try {
+      const [, received] = http.singleWebSocketRequest(
+        WebSocketRequest.create(binding.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.seq<Message>(),
+          Source.from<Message>([TextMessage.create("a"), TextMessage.create(Source.from(["b", "c"]))]),
+          Keep.left,
+        ),
+      );
+      assert.deepEqual(
+        (await received).map((m) => m.asTextMessage().getStrictText()),
+        ["got a", "got bc"],
+      );
+    } finally {
+      await binding.unbind();
+    }
+  });
+
+  it("the handler sees the request, chooses a subprotocol, or rejects", async () => {
+    const seen: string[] = [];
+    const binding = await http.newServerAt("127.0.0.1", 0).bindFlow((request) => {
+      seen.push(`${request.path} ${request.headers.get("x-user")} ${request.subprotocols.join(",")}`);
+      if (request.path === "/private")
+        return new WebSocketRejection(401, "who are you?", [["WWW-Authenticate", "Basic"]]);
+      return new WebSocketAccept(echoFlow(), request.subprotocols.includes("v2") ? "v2" : undefined);
+    });
+    try {
+      const ws = await openWs(binding.url("/chat?x=1"), ["v1", "v2"], { headers: { "X-User": "ann" } });
+      assert.equal(ws.protocol, "v2");
+      ws.terminate();
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(binding.url("/private")),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+      );
+      const u = await upgrade;
+      assert.equal(u.response.status, 401);
+      assert.equal(new TextDecoder().decode(u.response.body), "who are you?\n");
+      assert.equal(u.response.headers.get("www-authenticate"), "Basic");
+      await assert.rejects(done);
+      assert.deepEqual(seen, ["/chat ann v1,v2", "/private undefined "]);
+    } finally {
+      await binding.unbind();
+    }
+  });
+
+  it("invalid upgrade requests get 400, other versions 426 with Sec-WebSocket-Version: 13", async () => {
+    const binding = await http.newServerAt("127.0.0.1", 0).bindFlow(() => echoFlow());
+    const port = binding.localAddress.port;
+    const head = (headers: string) =>
+      `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${headers}\r\n`;
+    try {
+      const badKey = await rawExchange(
+        port,
+        head("Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: c2hvcnQ=\r\n"),
+      );
+      assert.match(badKey, /^HTTP\/1\.1 400 /);
+      const oldVersion = await rawExchange(
+        port,
+        head("Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"),
+      );
+      assert.match(oldVersion, /^HTTP\/1\.1 426 /);
+      assert.match(oldVersion, /\r\nSec-WebSocket-Version: 13\r\n/);
+      const plainHttp = await rawExchange(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assert.match(plainHttp, /^HTTP\/1\.1 426 /);
+    } finally {
+      await binding.unbind();
+    }
+  });
+
+  it("an unmasked client frame fails the connection with 1002", async () => {
+    const binding = await http.newServerAt("127.0.0.1", 0).bindFlow(() => echoFlow());
+    try {
+      const answer = await rawExchange(
+        binding.localAddress.port,
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x81\x02hi",
+      );
+      const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1");
+      assert.equal(body[0], 0x88, "a Close frame");
+      assert.equal((body[2]! << 8) | body[3]!, 1002);
+    } finally {
+      await binding.unbind();
+    }
+  });
+
+  it("unbind closes open connections with 1001 and leaves nothing behind", async () => {
+    const snapshot = resourceSnapshot();
+    const binding = await http
+      .newServerAt("127.0.0.1", 0)
+      .bindFlow(() => Flow.fromSinkAndSource(Sink.ignore<Message>(), Source.maybe<Message>()));
+    const ws = await openWs(binding.url());
+    const code = new Promise<number>((resolve) => ws.on("close", (c) => resolve(c)));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(binding.connections, 1);
+    await binding.unbind();
+    assert.equal(await code, 1001);
+    await snapshot.check();
+  });
+});
