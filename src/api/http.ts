@@ -1,25 +1,8 @@
-/**
- * `Http`: the entry point (Akka's `Http.get(system)`), with the three ways to run a WebSocket
- * client: `singleWebSocketRequest`, `webSocketClientFlow` and `webSocketClientLayer`.
- */
-
-import { SlabAllocator } from "../codec/index.js";
-import {
-  type ClientLayerMat,
-  clientLayer,
-  type EngineSettings,
-  type HandshakeSpec,
-} from "../engine/index.js";
+import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/index.js";
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
-import {
-  allocateUninitialised,
-  nativeUtf8Check,
-  type OutgoingConnection,
-  Tcp,
-  type TlsOptions,
-} from "../transport/index.js";
+import { type OutgoingConnection, Tcp, type TlsOptions } from "../transport/index.js";
 import {
   type ClientConnectionSettings,
   defaultClientConnectionSettings,
