@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startWsServer, type TestServer } from "../helpers/ws-server.js";
+
+const cli = join(import.meta.dirname, "..", "..", "src", "cli", "main.js");
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the command with `input` on a pipe. */
+function run(args: string[], input = "", timeoutMs = 15_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`timed out; stdout: ${stdout}; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe("the wsflow command", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startWsServer();
+  });
+  after(() => server.close());
+
+  it("with no URL: an embedded echo server on 127.0.0.1, pipe mode round trip, exit 0", async () => {
+    const r = await run([], "hello\nwörld\n\n");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "hello\nwörld\n\n");
+    assert.match(r.stderr, /echo server listening on ws:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(r.stderr, /closed 1000/);
+  });
+
+  it("through a ws server, with headers and auth reaching it", async () => {
+    const r = await run(
+      [server.url("/cli"), "-H", "X-Trace: abc", "--auth", "ann:s3cret", "--origin", "http://o.example"],
+      "one\ntwo\n",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "one\ntwo\n");
+    const request = server.requests.at(-1)!;
+    assert.equal(request.url, "/cli");
+    assert.equal(request.headers["x-trace"], "abc");
+    assert.equal(request.headers.authorization, `Basic ${Buffer.from("ann:s3cret").toString("base64")}`);
+    assert.equal(request.headers.origin, "http://o.example");
+  });
+
+  it("--json prints one JSON object per event", async () => {
+    const r = await run(["--json"], "x\n");
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string });
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ["listening", "open", "message", "close"],
+    );
+    assert.deepEqual(events[2], { event: "message", kind: "text", data: "x" });
+  });
+
+  it("an upgrade failure exits 1 and shows the status and body", async () => {
+    const http = createServer((_req, res) => {
+      res.writeHead(404, { "Content-Type": "text/plain" });
+      res.end("no such endpoint");
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    try {
+      const r = await run([`ws://127.0.0.1:${(http.address() as { port: number }).port}/missing`], "");
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /HTTP 404/);
+      assert.match(r.stderr, /no such endpoint/);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+    }
+  });
+
+  it("a refused connection exits 1", async () => {
+    const r = await run(["ws://127.0.0.1:9/"], "");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /connection failed/);
+  });
+
+  it("an abnormal close exits 3", async () => {
+    const closing = await startWsServer({}, (ws) => ws.close(4001, "kicked"));
+    try {
+      const r = await run([closing.url()], "");
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /closed 4001 kicked/);
+    } finally {
+      await closing.close();
+    }
+  });
+
+  it("bad usage exits 2", async () => {
+    assert.equal((await run(["--no-such-option"])).code, 2);
+    assert.equal((await run(["http://not-ws/"])).code, 2);
+    assert.equal((await run(["ws://a/", "ws://b/"])).code, 2);
+    assert.equal((await run(["-H", "no colon"])).code, 2);
+  });
+
+  it("--help and --version", async () => {
+    const help = await run(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage:/);
+    const version = await run(["--version"]);
+    assert.match(version.stdout, /^wsflow \d+\.\d+\.\d+/);
+  });
+});
+
+describe("the wsflow command, interactive under a pseudo-terminal", () => {
+  const hasScript = (() => {
+    try {
+      return spawnSync("script", ["--version"]).status === 0;
+    } catch {
+      return false;
+    }
+  })();
+
+  it("prompts, sends typed lines, prints incoming ones, runs /commands, ends on Ctrl-D", {
+    skip: !hasScript && "no `script` command",
+  }, async () => {
+    const child = spawn("script", ["-qfec", `${process.execPath} ${cli} --no-color`, "/dev/null"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let screen = "";
+    child.stdout.on("data", (d) => {
+      screen += d;
+    });
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!pattern.test(screen)) {
+        if (Date.now() > deadline) throw new Error(`did not see ${pattern} in: ${screen}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      await waitFor(/connected to ws:\/\/127\.0\.0\.1/);
+      child.stdin.write("hi there\n");
+      await waitFor(/< hi there/);
+      child.stdin.write("/binary 01ff\n");
+      await waitFor(/< \[binary 2 bytes\] 01ff/);
+      child.stdin.write("/ping\n");
+      await waitFor(/pong after [\d.]+ ms/);
+      child.stdin.write("\x04"); // Ctrl-D: end of input closes normally
+      await waitFor(/closed 1000/);
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill();
+    }
+  });
+});
