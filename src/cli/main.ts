@@ -4,6 +4,7 @@
  * when no URL is given, and `wsflow serve` to run only the server. See `wsflow --help`.
  */
 import { readFileSync } from "node:fs";
+import { InvalidArgumentError } from "../index.js";
 import { parseCliOptions, USAGE, UsageError } from "./cli-options.js";
 import { startEchoServer } from "./echo-server.js";
 import { Printer } from "./printer.js";
@@ -70,11 +71,8 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   } catch (error) {
     // A bad URL or header: the user's input, reported as usage.
-    if (
-      (error as { code?: string }).code?.startsWith("WS_ERR_INVALID") ||
-      (error as { code?: string }).code === "WS_ERR_RESERVED_HEADER"
-    ) {
-      process.stderr.write(`wsflow: ${(error as Error).message}\n`);
+    if (error instanceof InvalidArgumentError) {
+      process.stderr.write(`wsflow: ${error.message}\n`);
       return Exit.Usage;
     }
     throw error;
