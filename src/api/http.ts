@@ -10,7 +10,12 @@ import {
   resolveSettings,
 } from "./client-connection-settings.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
-import { ServerBuilder } from "./server-binding.js";
+import {
+  createUpgradeListener,
+  ServerBuilder,
+  type WebSocketHandler,
+  type WebSocketUpgradeListener,
+} from "./server-binding.js";
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
 
@@ -121,6 +126,17 @@ export class Http {
     } = {},
   ): ServerBuilder {
     return new ServerBuilder(host, port, this.settings, options);
+  }
+
+  /**
+   * A listener for the `upgrade` event of your own Node http or https server, running `handler`'s
+   * flow per connection: `server.on("upgrade", Http.get().webSocketUpgradeListener(handler))`.
+   */
+  webSocketUpgradeListener(
+    handler: WebSocketHandler,
+    options: { settings?: PartialClientConnectionSettings } = {},
+  ): WebSocketUpgradeListener {
+    return createUpgradeListener(handler, resolveSettings(this.settings, options.settings));
   }
 
   /**

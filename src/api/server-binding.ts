@@ -13,7 +13,13 @@ import {
 } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { type Flow, Keep } from "../stream/index.js";
-import { listenForUpgrades, type PendingUpgrade, type UpgradeServer } from "../transport/index.js";
+import {
+  listenForUpgrades,
+  type PendingUpgrade,
+  pendingUpgrade,
+  type UpgradeEventListener,
+  type UpgradeServer,
+} from "../transport/index.js";
 import {
   type ClientConnectionSettings,
   type PartialClientConnectionSettings,
@@ -88,56 +94,10 @@ export class ServerBuilder {
   /** Binds and serves `handler`; resolves when listening, rejects with Node's error (EADDRINUSE …). */
   async bindFlow(handler: WebSocketHandler): Promise<ServerBinding> {
     const settings = resolveSettings(this.baseSettings, this.options.settings);
-    const layer = serverLayer(engineSettingsFor(settings, "server"));
-    const open = new Set<{ controls: ConnectionControls; upgrade: PendingUpgrade }>();
-    let accepting = true;
-
-    const onUpgrade = (upgrade: PendingUpgrade) => {
-      if (!accepting) return upgrade.destroy();
-      const headers = new HttpHeaders(pairs(upgrade.rawHeaders));
-      const validation = validateUpgradeRequest({
-        method: upgrade.method,
-        httpVersion: upgrade.httpVersion,
-        headers,
-      });
-      if (!validation.valid) return reject(upgrade, validation.status, validation.reason, validation.headers);
-      const url = upgrade.url;
-      const info: WebSocketRequestInfo = {
-        url,
-        path: url.split("?")[0] ?? "/",
-        headers,
-        subprotocols: validation.subprotocols,
-        remoteAddress: upgrade.remoteAddress,
-      };
-      Promise.resolve()
-        .then(() => handler(info))
-        .then(
-          (result) => {
-            if (result instanceof WebSocketRejection)
-              return reject(upgrade, result.status, result.reason, result.headers);
-            const accept = result instanceof WebSocketAccept ? result : new WebSocketAccept(result);
-            if (accept.subprotocol !== undefined && !validation.subprotocols.includes(accept.subprotocol)) {
-              return reject(
-                upgrade,
-                500,
-                `the handler chose subprotocol ${accept.subprotocol}, which the client did not offer`,
-              );
-            }
-            if (upgrade.closed) return;
-            const bytes = upgrade.accept(renderUpgradeResponse(validation.key, accept.subprotocol));
-            const controls = layer.joinMat(bytes, Keep.left).joinMat(accept.flow, Keep.left).run();
-            const entry = { controls, upgrade };
-            open.add(entry);
-            const forget = () => open.delete(entry);
-            controls.closed.then(forget, forget);
-          },
-          () => reject(upgrade, 500, "the WebSocket handler failed"),
-        );
-    };
-
+    const handling = new UpgradeHandling(handler, settings);
     const server: UpgradeServer = await listenForUpgrades(
       { host: this.host, port: this.port, ...(this.options.tls ? { tls: this.options.tls } : {}) },
-      onUpgrade,
+      (upgrade) => handling.handle(upgrade),
     );
     const scheme = this.options.tls ? "wss" : "ws";
     const hostForUrl = server.family === "IPv6" ? `[${server.address}]` : server.address;
@@ -145,20 +105,107 @@ export class ServerBuilder {
       localAddress: { address: server.address, port: server.port, family: server.family },
       url: (path = "/") => `${scheme}://${hostForUrl}:${server.port}${path}`,
       get connections() {
-        return open.size;
+        return handling.connections;
       },
       unbind: async () => {
-        accepting = false;
-        const closing = [...open].map(async ({ controls, upgrade }) => {
-          controls.close(1001, "server shutting down");
-          const timeout = new Promise((r) => setTimeout(r, settings.websocket.closeTimeout + 100).unref());
-          await Promise.race([controls.closed.catch(() => {}), timeout]);
-          upgrade.destroy();
-        });
-        await Promise.all(closing);
+        await handling.closeAll();
         await server.close();
       },
     };
+  }
+}
+
+/** A listener for an `upgrade` event of your own Node http(s) server, with its connections' controls. */
+export interface WebSocketUpgradeListener extends UpgradeEventListener {
+  /** Connections currently open. */
+  readonly connections: number;
+  /** Stops accepting; closes open connections with 1001 and waits for them (each bounded by `closeTimeout`). */
+  close(): Promise<void>;
+}
+
+/** Creates a {@link WebSocketUpgradeListener} for `server.on("upgrade", listener)`. */
+export function createUpgradeListener(
+  handler: WebSocketHandler,
+  settings: ClientConnectionSettings,
+): WebSocketUpgradeListener {
+  const handling = new UpgradeHandling(handler, settings);
+  const listener = ((request, socket, head) =>
+    handling.handle(pendingUpgrade(request, socket, head))) as UpgradeEventListener;
+  // A getter, not Object.assign (which would copy today's count).
+  Object.defineProperty(listener, "connections", { get: () => handling.connections });
+  return Object.assign(listener, { close: () => handling.closeAll() }) as WebSocketUpgradeListener;
+}
+
+/** Validates upgrade requests, asks the handler, and runs the accepted connections. */
+class UpgradeHandling {
+  private readonly layer: ReturnType<typeof serverLayer>;
+  private readonly open = new Set<{ controls: ConnectionControls; upgrade: PendingUpgrade }>();
+  private accepting = true;
+
+  constructor(
+    private readonly handler: WebSocketHandler,
+    private readonly settings: ClientConnectionSettings,
+  ) {
+    this.layer = serverLayer(engineSettingsFor(settings, "server"));
+  }
+
+  get connections(): number {
+    return this.open.size;
+  }
+
+  handle(upgrade: PendingUpgrade): void {
+    if (!this.accepting) return upgrade.destroy();
+    const headers = new HttpHeaders(pairs(upgrade.rawHeaders));
+    const validation = validateUpgradeRequest({
+      method: upgrade.method,
+      httpVersion: upgrade.httpVersion,
+      headers,
+    });
+    if (!validation.valid) return reject(upgrade, validation.status, validation.reason, validation.headers);
+    const info: WebSocketRequestInfo = {
+      url: upgrade.url,
+      path: upgrade.url.split("?")[0] ?? "/",
+      headers,
+      subprotocols: validation.subprotocols,
+      remoteAddress: upgrade.remoteAddress,
+    };
+    Promise.resolve()
+      .then(() => this.handler(info))
+      .then(
+        (result) => {
+          if (result instanceof WebSocketRejection)
+            return reject(upgrade, result.status, result.reason, result.headers);
+          const accept = result instanceof WebSocketAccept ? result : new WebSocketAccept(result);
+          if (accept.subprotocol !== undefined && !validation.subprotocols.includes(accept.subprotocol)) {
+            return reject(
+              upgrade,
+              500,
+              `the handler chose subprotocol ${accept.subprotocol}, which the client did not offer`,
+            );
+          }
+          if (upgrade.closed) return;
+          const bytes = upgrade.accept(renderUpgradeResponse(validation.key, accept.subprotocol));
+          const controls = this.layer.joinMat(bytes, Keep.left).joinMat(accept.flow, Keep.left).run();
+          const entry = { controls, upgrade };
+          this.open.add(entry);
+          const forget = () => this.open.delete(entry);
+          controls.closed.then(forget, forget);
+        },
+        () => reject(upgrade, 500, "the WebSocket handler failed"),
+      );
+  }
+
+  async closeAll(): Promise<void> {
+    this.accepting = false;
+    const closeTimeout = this.settings.websocket.closeTimeout;
+    await Promise.all(
+      [...this.open].map(async ({ controls, upgrade }) => {
+        controls.close(1001, "server shutting down");
+        const timeout = new Promise((r) => setTimeout(r, closeTimeout + 100).unref());
+        await Promise.race([controls.closed.catch(() => {}), timeout]);
+        upgrade.destroy();
+      }),
+    );
   }
 }
 

@@ -25,7 +25,7 @@ export interface AcceptableUpgrade {
 /** An invalid one: the status to answer with (400, or 426 for another version) and why. */
 export interface RejectedUpgrade {
   readonly valid: false;
-  readonly status: 400 | 405 | 426;
+  readonly status: 400 | 426;
   readonly reason: string;
   /** Headers the rejection must carry (426: `Sec-WebSocket-Version: 13`). */
   readonly headers: readonly (readonly [string, string])[];
@@ -33,11 +33,7 @@ export interface RejectedUpgrade {
 
 /** Checks a client's request per RFC 6455 §4.2.1. */
 export function validateUpgradeRequest(request: UpgradeRequestHead): AcceptableUpgrade | RejectedUpgrade {
-  const reject = (
-    status: 400 | 405 | 426,
-    reason: string,
-    headers: [string, string][] = [],
-  ): RejectedUpgrade => ({
+  const reject = (status: 400 | 426, reason: string, headers: [string, string][] = []): RejectedUpgrade => ({
     valid: false,
     status,
     reason,
@@ -45,7 +41,7 @@ export function validateUpgradeRequest(request: UpgradeRequestHead): AcceptableU
   });
   const { headers } = request;
   if (request.method !== "GET")
-    return reject(405, `method ${request.method}: a WebSocket upgrade must be GET`);
+    return reject(400, `method ${request.method}: a WebSocket upgrade must be GET`);
   const [major = 0, minor = 0] = request.httpVersion.split(".").map(Number);
   if (major < 1 || (major === 1 && minor < 1))
     return reject(400, `HTTP/${request.httpVersion}: HTTP/1.1 or later needed`);

@@ -44,6 +44,9 @@ export interface PendingUpgrade {
   destroy(): void;
 }
 
+/** The arguments of a Node http(s) server's `upgrade` event. */
+export type UpgradeEventListener = (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => void;
+
 /** What is handed over for each upgrade request. */
 export type UpgradeListener = (upgrade: PendingUpgrade) => void;
 
@@ -70,25 +73,7 @@ export function listenForUpgrades(
     socket.once("close", () => sockets.delete(socket));
   });
   server.on("upgrade", (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    socket.on("error", () => {}); // a reset before the stream attached its own must not crash the process
-    onUpgrade({
-      method: request.method ?? "",
-      httpVersion: request.httpVersion,
-      url: request.url ?? "/",
-      rawHeaders: request.rawHeaders,
-      remoteAddress: socket.remoteAddress ?? "",
-      get closed() {
-        return socket.destroyed;
-      },
-      respond: (response) => {
-        if (!socket.destroyed) socket.end(response);
-      },
-      accept: (responseHead) => {
-        socket.write(responseHead);
-        return Tcp.fromSocket(socket, head);
-      },
-      destroy: () => socket.destroy(),
-    });
+    onUpgrade(pendingUpgrade(request, socket, head));
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -107,4 +92,34 @@ export function listenForUpgrades(
       });
     });
   });
+}
+
+/**
+ * Wraps an `upgrade` event's arguments (from any Node http or https server) so the WebSocket layer
+ * can answer it without touching Node types.
+ */
+export function pendingUpgrade(
+  request: http.IncomingMessage,
+  socket: net.Socket,
+  head: Buffer,
+): PendingUpgrade {
+  socket.on("error", () => {}); // a reset before the stream attached its own must not crash the process
+  return {
+    method: request.method ?? "",
+    httpVersion: request.httpVersion,
+    url: request.url ?? "/",
+    rawHeaders: request.rawHeaders,
+    remoteAddress: socket.remoteAddress ?? "",
+    get closed() {
+      return socket.destroyed;
+    },
+    respond: (response) => {
+      if (!socket.destroyed) socket.end(response);
+    },
+    accept: (responseHead) => {
+      socket.write(responseHead);
+      return Tcp.fromSocket(socket, head);
+    },
+    destroy: () => socket.destroy(),
+  };
 }

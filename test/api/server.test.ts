@@ -179,3 +179,30 @@ describe("server side: newServerAt(...).bindFlow(handler)", () => {
     await snapshot.check();
   });
 });
+
+describe("server side on your own Node http server", () => {
+  it("webSocketUpgradeListener answers the server's upgrade events", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((_req, res) => res.end("plain http still works"));
+    const listener = http.webSocketUpgradeListener((request) =>
+      request.path === "/ws" ? echoFlow() : new WebSocketRejection(404, "not here"),
+    );
+    server.on("upgrade", listener);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ws = await openWs(`ws://127.0.0.1:${port}/ws`);
+      const echoed = new Promise<string>((resolve) => ws.once("message", (d) => resolve(d.toString())));
+      ws.send("own server");
+      assert.equal(await echoed, "own server");
+      assert.equal(listener.connections, 1);
+      await assert.rejects(openWs(`ws://127.0.0.1:${port}/other`), /404/);
+      await listener.close();
+      assert.equal(listener.connections, 0);
+    } finally {
+      await listener.close(); // upgraded sockets keep an http server open until they end
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -121,6 +121,29 @@ describe("the wsflow command", () => {
     assert.equal((await run(["-H", "no colon"])).code, 2);
   });
 
+  it("serve runs the echo server until interrupted", async () => {
+    const child = spawn(process.execPath, [cli, "serve", "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!/listening on (ws:\S+)/.test(stderr) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const url = /listening on (ws:\S+)/.exec(stderr)![1]!;
+      const r = await run([url], "served\n");
+      assert.equal(r.stdout, "served\n");
+      child.kill("SIGINT");
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
   it("--help and --version", async () => {
     const help = await run(["--help"]);
     assert.equal(help.code, 0);
@@ -165,7 +188,7 @@ describe("the wsflow command, interactive under a pseudo-terminal", () => {
       await waitFor(/< \[binary 2 bytes\] 01ff/);
       child.stdin.write("/ping\n");
       await waitFor(/pong after [\d.]+ ms/);
-      child.stdin.write("\x04"); // Ctrl-D: end of input closes normally
+      child.stdin.write("\x03"); // Ctrl-C: close cleanly with 1000 and exit
       await waitFor(/closed 1000/);
       assert.equal(await exited, 0);
     } finally {
