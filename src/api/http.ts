@@ -2,7 +2,7 @@ import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
-import { type OutgoingConnection, Tcp, type TlsOptions } from "../transport/index.js";
+import { type OutgoingConnection, type OutgoingConnectionOptions, Tcp, type TlsOptions } from "../transport/index.js";
 import {
   type ClientConnectionSettings,
   defaultClientConnectionSettings,
@@ -26,6 +26,8 @@ export interface WebSocketClientOptions {
   /** TLS options for `wss:` (CA, client certificate, `rejectUnauthorized`, `servername` …). */
   readonly tls?: TlsOptions;
   readonly localAddress?: string;
+  /** A custom name resolver for the host (`dns.lookup`'s signature). */
+  readonly lookup?: OutgoingConnectionOptions["lookup"];
   /** Aborts the connect, the handshake, or the open connection. */
   readonly signal?: AbortSignal;
   /**
@@ -86,6 +88,7 @@ export class Http {
     const connectOptions = {
       ...(uri.secure ? { tls: options.tls ?? {} } : {}),
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       connectingTimeout: settings.connectingTimeout,
     };

@@ -30,6 +30,8 @@ export interface OutgoingConnectionOptions {
   /** Use TLS with these options (`wss:`). */
   readonly tls?: TlsOptions | true;
   readonly localAddress?: string;
+  /** A custom name resolver (`dns.lookup`'s signature), e.g. for a private DNS or for tests. */
+  readonly lookup?: net.LookupFunction;
   /** Connect (TCP and TLS) within this many ms (default 10,000). */
   readonly connectingTimeout?: number;
   readonly signal?: AbortSignal;
@@ -149,6 +151,7 @@ class TcpConnectionLogic extends GraphStageLogic {
           host: this.host,
           port: this.port,
           ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}),
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
           ...(tlsOptions.ca ? { ca: tlsOptions.ca as string[] } : {}),
           ...(tlsOptions.cert ? { cert: tlsOptions.cert } : {}),
           ...(tlsOptions.key ? { key: tlsOptions.key } : {}),
@@ -161,6 +164,7 @@ class TcpConnectionLogic extends GraphStageLogic {
           host: this.host,
           port: this.port,
           ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}),
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         });
     this.socket = socket;
     socket.setNoDelay(true);
