@@ -2,7 +2,12 @@ import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
-import { type OutgoingConnection, type OutgoingConnectionOptions, Tcp, type TlsOptions } from "../transport/index.js";
+import {
+  type OutgoingConnection,
+  type OutgoingConnectionOptions,
+  Tcp,
+  type TlsOptions,
+} from "../transport/index.js";
 import {
   type ClientConnectionSettings,
   defaultClientConnectionSettings,

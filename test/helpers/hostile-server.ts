@@ -23,7 +23,11 @@ export interface HostileServer {
 }
 
 /** What the server does with each connection. */
-export type Behaviour = (socket: net.Socket, request: RawRequest, reply101: (extraHeaders?: string) => void) => void;
+export type Behaviour = (
+  socket: net.Socket,
+  request: RawRequest,
+  reply101: (extraHeaders?: string) => void,
+) => void;
 
 export async function startHostileServer(behaviour: Behaviour): Promise<HostileServer> {
   const frames: ClientFrame[] = [];
@@ -64,7 +68,12 @@ export async function startHostileServer(behaviour: Behaviour): Promise<HostileS
 }
 
 /** An unmasked server frame. */
-export function frame(opcode: number, payload: Buffer | string = Buffer.alloc(0), fin = true, firstByteExtra = 0): Buffer {
+export function frame(
+  opcode: number,
+  payload: Buffer | string = Buffer.alloc(0),
+  fin = true,
+  firstByteExtra = 0,
+): Buffer {
   const data = typeof payload === "string" ? Buffer.from(payload) : payload;
   const b0 = (fin ? 0x80 : 0) | firstByteExtra | opcode;
   if (data.length < 126) return Buffer.concat([Buffer.from([b0, data.length]), data]);

@@ -8,8 +8,8 @@ import {
   Sink,
   Source,
   type WebSocketClientOptions,
-  type WebSocketUpgradeResponse,
   WebSocketRequest,
+  type WebSocketUpgradeResponse,
 } from "../../src/index.js";
 
 export interface Listening {
@@ -24,12 +24,17 @@ export function listen(url: string, options: WebSocketClientOptions = {}): Liste
   const messages: string[] = [];
   const sink = Sink.foreachAsync<Message>(1, async (m) => {
     const strict = await m.toStrict(5_000);
-    messages.push(strict.isText() ? strict.getStrictText() : `<${strict.asBinaryMessage().getStrictData().length} bytes>`);
+    messages.push(
+      strict.isText() ? strict.getStrictText() : `<${strict.asBinaryMessage().getStrictData().length} bytes>`,
+    );
   });
   const [upgrade, [done, outgoing]] = Http.get().singleWebSocketRequest(
     WebSocketRequest.create(url),
     Flow.fromSinkAndSourceMat(sink, Source.maybe<Message>(), Keep.both),
-    { ...options, settings: { ...options.settings, websocket: { closeTimeout: 200, ...options.settings?.websocket } } },
+    {
+      ...options,
+      settings: { ...options.settings, websocket: { closeTimeout: 200, ...options.settings?.websocket } },
+    },
   );
   return { upgrade, done, messages, outgoing };
 }

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidUpgradeResponse, MalformedResponseError } from "../../src/index.js";
-import { startHostileServer, frame } from "../helpers/hostile-server.js";
+import { frame, startHostileServer } from "../helpers/hostile-server.js";
 import { upgradeResponse } from "../helpers/raw-server.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 import { listen } from "./connect-helper.js";
 
 /** Runs one case against a fresh hostile server and checks nothing is left behind. */
-async function withServer(behaviour: Parameters<typeof startHostileServer>[0], test: (url: string) => Promise<void>) {
+async function withServer(
+  behaviour: Parameters<typeof startHostileServer>[0],
+  test: (url: string) => Promise<void>,
+) {
   const server = await startHostileServer(behaviour);
   const snapshot = resourceSnapshot();
   try {
@@ -32,7 +35,11 @@ describe("hostile handshakes", () => {
   it("a server answering one byte at a time works", () =>
     withServer(
       (socket, request) => {
-        const bytes = Buffer.concat([Buffer.from(upgradeResponse(request.key)), frame(1, "slow but fine"), frame(8, Buffer.from([3, 232]))]);
+        const bytes = Buffer.concat([
+          Buffer.from(upgradeResponse(request.key)),
+          frame(1, "slow but fine"),
+          frame(8, Buffer.from([3, 232])),
+        ]);
         let i = 0;
         const drip = () => {
           if (socket.destroyed) return;
@@ -82,10 +89,26 @@ describe("hostile handshakes", () => {
     ));
 
   const invalid101: [string, (key: string) => string, RegExp][] = [
-    ["no Upgrade header", (key) => upgradeResponse(key).replace("Upgrade: websocket\r\n", ""), /Upgrade header/],
-    ["a wrong Sec-WebSocket-Accept", () => upgradeResponse("d3Jvbmcga2V5IGhlcmUhIQ=="), /Sec-WebSocket-Accept must be/],
-    ["an unoffered subprotocol", (key) => upgradeResponse(key, "Sec-WebSocket-Protocol: mqtt\r\n"), /subprotocol "mqtt"/],
-    ["an unoffered extension", (key) => upgradeResponse(key, "Sec-WebSocket-Extensions: permessage-deflate\r\n"), /extension permessage-deflate/],
+    [
+      "no Upgrade header",
+      (key) => upgradeResponse(key).replace("Upgrade: websocket\r\n", ""),
+      /Upgrade header/,
+    ],
+    [
+      "a wrong Sec-WebSocket-Accept",
+      () => upgradeResponse("d3Jvbmcga2V5IGhlcmUhIQ=="),
+      /Sec-WebSocket-Accept must be/,
+    ],
+    [
+      "an unoffered subprotocol",
+      (key) => upgradeResponse(key, "Sec-WebSocket-Protocol: mqtt\r\n"),
+      /subprotocol "mqtt"/,
+    ],
+    [
+      "an unoffered extension",
+      (key) => upgradeResponse(key, "Sec-WebSocket-Extensions: permessage-deflate\r\n"),
+      /extension permessage-deflate/,
+    ],
   ];
   for (const [name, response, cause] of invalid101) {
     it(`a 101 with ${name} is an InvalidUpgradeResponse naming the cause`, () =>
@@ -104,7 +127,14 @@ describe("hostile handshakes", () => {
   it("frames in the same packet as the 101 are not lost", () =>
     withServer(
       (socket, request) => {
-        socket.write(Buffer.concat([Buffer.from(upgradeResponse(request.key)), frame(1, "one"), frame(1, "two"), frame(8, Buffer.from([3, 232]))]));
+        socket.write(
+          Buffer.concat([
+            Buffer.from(upgradeResponse(request.key)),
+            frame(1, "one"),
+            frame(1, "two"),
+            frame(8, Buffer.from([3, 232])),
+          ]),
+        );
       },
       async (url) => {
         const c = listen(url);
