@@ -2,6 +2,7 @@
  * The live connection's controls (`ValidUpgrade.closed`, `.close()`, `.ping()`), bound to the
  * protocol stage when it starts.
  */
+import { InvalidStateError } from "../codec/index.js";
 import { type Deferred, deferred } from "../stream/index.js";
 
 /** How the connection ended. `wasClean` when both Close frames were exchanged. */
@@ -22,6 +23,8 @@ export class ConnectionControls {
   private handler: ControlHandler | undefined;
   private early: ((h: ControlHandler) => void)[] = [];
   private readonly closedDeferred = deferred<CloseInfo>();
+  /** Pings not answered yet: rejected when the connection closes, so none waits forever. */
+  private readonly outstanding = new Set<Deferred<number>>();
 
   /** Settles when the connection is closed, normally or not (rejects only if it never opened). */
   get closed(): Promise<CloseInfo> {
@@ -38,11 +41,13 @@ export class ConnectionControls {
   /** @internal */
   settleClosed(info: CloseInfo): void {
     this.closedDeferred.resolve(info);
+    this.rejectOutstanding();
   }
 
   /** @internal */
   failClosed(error: unknown): void {
     this.closedDeferred.reject(error);
+    this.rejectOutstanding();
   }
 
   /** Starts the closing handshake with `code` (default 1000) and `reason`. */
@@ -53,8 +58,26 @@ export class ConnectionControls {
   /** Sends a ping; resolves with the round-trip time in ms when its pong arrives. */
   ping(payload: Uint8Array): Promise<number> {
     const result = deferred<number>();
+    if (this.closedDeferred.settled) {
+      result.reject(
+        new InvalidStateError("cannot ping: the connection is closed", "WS_ERR_SEND_AFTER_CLOSE"),
+      );
+      return result.promise;
+    }
+    this.outstanding.add(result);
+    const forget = () => this.outstanding.delete(result);
+    result.promise.then(forget, forget);
     this.call((h) => h.ping(payload, result));
     return result.promise;
+  }
+
+  private rejectOutstanding(): void {
+    const error = new InvalidStateError(
+      "the connection closed before the pong arrived",
+      "WS_ERR_CONNECTION_CLOSED",
+    );
+    for (const ping of this.outstanding) ping.reject(error);
+    this.outstanding.clear();
   }
 
   private call(f: (h: ControlHandler) => void): void {
