@@ -11,6 +11,7 @@ export {
   type CloseInfo,
   HandshakeTimeoutError,
   IdleTimeoutError,
+  IncompleteMessageError,
   InvalidUpgradeError,
   KeepAliveTimeoutError,
   PeerClosedConnectionException,

@@ -65,3 +65,10 @@ export class StreamedMessageNotConsumedError extends WebSocketError {
     );
   }
 }
+
+/** The connection ended (or its incoming side was cancelled) before a streamed message was complete. */
+export class IncompleteMessageError extends WebSocketError {
+  constructor(detail: string) {
+    super("WS_ERR_INCOMPLETE_MESSAGE", `the streamed message is incomplete: ${detail}`);
+  }
+}

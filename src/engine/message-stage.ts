@@ -16,7 +16,7 @@
 import { Opcode } from "../codec/index.js";
 import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
 import { GraphStageLogic, type Inlet, type Outlet, Sink, type Source } from "../stream/index.js";
-import { StreamedMessageNotConsumedError } from "./engine-errors.js";
+import { IncompleteMessageError, StreamedMessageNotConsumedError } from "./engine-errors.js";
 import type { EngineSettings } from "./engine-settings.js";
 import type { MessageEvent, OutgoingFrame } from "./protocol-stage.js";
 import { SubSinkLogic, SubSourceChannel } from "./substreams.js";
@@ -107,7 +107,9 @@ export class MessageStageLogic extends GraphStageLogic {
       onPull: () => this.pullEvents(),
       onDownstreamFinish: (cause) => {
         if (this.incoming?.kind === "streamed")
-          this.incoming.channel.fail(new Error("the connection's incoming side was cancelled"));
+          this.incoming.channel.fail(
+            new IncompleteMessageError("the connection's incoming side was cancelled"),
+          );
         this.incoming = undefined;
         this.cancel(this.in2, cause);
         if (this.isClosed(this.out1)) this.completeStage();
@@ -281,7 +283,7 @@ export class MessageStageLogic extends GraphStageLogic {
     const incoming = this.incoming;
     this.incoming = undefined;
     if (incoming?.kind === "streamed") {
-      incoming.channel.fail(error ?? new Error("the connection closed in the middle of a streamed message"));
+      incoming.channel.fail(error ?? new IncompleteMessageError("the connection closed in the middle of it"));
     }
     if (error === undefined) this.complete(this.out2);
     else this.fail(this.out2, error);

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { resourceSnapshot } from "../helpers/resources.js";
+import { fuzzOnce } from "./fuzz-core.js";
+
+describe("fuzzing the receive path (seeded; `npm run fuzz` runs it longer)", () => {
+  it("5,000 random and mutated frame streams: messages or a documented failure, no exception, no hang", async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    const snapshot = resourceSnapshot();
+    const tally: Record<string, number> = {};
+    try {
+      for (let seed = 1; seed <= 5000; seed++) {
+        const outcome = await fuzzOnce(seed);
+        const key = outcome.kind === "normal" ? "normal" : outcome.code!;
+        tally[key] = (tally[key] ?? 0) + 1;
+      }
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    assert.deepEqual(uncaught, []);
+    assert.ok((tally.normal ?? 0) > 100, JSON.stringify(tally));
+    assert.ok(Object.keys(tally).length > 5, `too little variety: ${JSON.stringify(tally)}`);
+    await snapshot.check(2000);
+  });
+});
