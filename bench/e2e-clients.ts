@@ -1,0 +1,366 @@
+/**
+ * The four clients of the end-to-end benchmark, doing the same work: wsflow through its public API
+ * (`singleWebSocketRequest` with a Flow, as the README shows), `ws` (with bufferutil), undici's
+ * WebSocket, and raw TCP with length-prefixed messages (the physical reference).
+ */
+import * as net from "node:net";
+import { WebSocket as UndiciWebSocket } from "undici";
+import WsWebSocket from "ws";
+import {
+  BinaryMessage,
+  Flow,
+  Http,
+  Keep,
+  type Message,
+  Sink,
+  Source,
+  type SourceQueue,
+  TextMessage,
+  type ValidUpgrade,
+  WebSocketRequest,
+} from "../src/index.js";
+
+export type Kind = "text" | "binary";
+
+export interface BenchClient {
+  readonly name: string;
+  /** Echo `count` messages with `inFlight` outstanding. */
+  echo(url: string, size: number, kind: Kind, count: number, inFlight: number): Promise<void>;
+  /** Receive everything the blaster sends at `url`; resolves when it closes. */
+  receive(url: string): Promise<void>;
+  /** Send `count` messages of `size` bytes to the sink at `url`; resolves when it closes. */
+  send(url: string, size: number, count: number): Promise<void>;
+  /** Round trips with one message in flight; the times in µs. */
+  rtt(url: string, size: number, count: number): Promise<number[]>;
+  /** Connect, then close at once. */
+  connectClose(url: string): Promise<void>;
+  /** Opens a connection and keeps it idle; resolves with a function closing it. */
+  openIdle(url: string): Promise<() => Promise<void>>;
+}
+
+const payload = (size: number, kind: Kind): string | Uint8Array =>
+  kind === "text" ? "a".repeat(size) : new Uint8Array(size);
+
+// ---- wsflow --------------------------------------------------------------------------------------
+
+const http = Http.get();
+const message = (data: string | Uint8Array): Message =>
+  typeof data === "string" ? TextMessage.create(data) : BinaryMessage.create(data);
+
+/** Consumes a message, streamed ones included (large messages arrive streamed). */
+async function consume(m: Message): Promise<void> {
+  if (m.isStrict()) return;
+  if (m.isText()) await m.asTextMessage().getStreamedText().runWith(Sink.ignore());
+  else await m.asBinaryMessage().getStreamedData().runWith(Sink.ignore());
+}
+
+export const wsflowClient: BenchClient = {
+  name: "wsflow",
+  async echo(url, size, kind, count, inFlight) {
+    const m = message(payload(size, kind));
+    let sent = 0;
+    let received = 0;
+    let queue: SourceQueue<Message> | undefined;
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => {
+      finish = r;
+    });
+    const sink = Sink.foreach<Message>(() => {
+      if (++received === count) finish();
+      else if (sent < count) {
+        sent++;
+        queue!.offer(m);
+      }
+    });
+    const [upgrade, q] = http.singleWebSocketRequest(
+      WebSocketRequest.create(url),
+      Flow.fromSinkAndSourceMat(sink, Source.queue<Message>(inFlight * 2, "backpressure"), Keep.right),
+    );
+    queue = q;
+    for (; sent < Math.min(inFlight, count); sent++) q.offer(m);
+    await finished;
+    q.complete();
+    await ((await upgrade) as ValidUpgrade).closed;
+  },
+  async receive(url) {
+    const [, done] = http.singleWebSocketRequest(
+      WebSocketRequest.create(url),
+      Flow.fromSinkAndSourceMat(Sink.foreachAsync<Message>(1, consume), Source.maybe<Message>(), Keep.left),
+    );
+    await done;
+  },
+  async send(url, size, count) {
+    const m = message(new Uint8Array(size));
+    const [, done] = http.singleWebSocketRequest(
+      WebSocketRequest.create(url),
+      Flow.fromSinkAndSourceMat(
+        Sink.ignore<Message>(),
+        Source.repeat(m).take(count).concat(Source.maybe<Message>()),
+        Keep.left,
+      ),
+    );
+    await done;
+  },
+  async rtt(url, size, count) {
+    const m = message(payload(size, "text"));
+    const times: number[] = [];
+    let started = 0;
+    let queue: SourceQueue<Message> | undefined;
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => {
+      finish = r;
+    });
+    const sink = Sink.foreach<Message>(() => {
+      times.push((performance.now() - started) * 1000);
+      if (times.length === count) return finish();
+      started = performance.now();
+      queue!.offer(m);
+    });
+    const [upgrade, q] = http.singleWebSocketRequest(
+      WebSocketRequest.create(url),
+      Flow.fromSinkAndSourceMat(sink, Source.queue<Message>(2, "backpressure"), Keep.right),
+    );
+    queue = q;
+    await upgrade;
+    started = performance.now();
+    q.offer(m);
+    await finished;
+    q.complete();
+    await ((await upgrade) as ValidUpgrade).closed;
+    return times;
+  },
+  async connectClose(url) {
+    const [upgrade, done] = http.singleWebSocketRequest(
+      WebSocketRequest.create(url),
+      Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.empty<Message>(), Keep.left),
+    );
+    await upgrade;
+    await done;
+  },
+  async openIdle(url) {
+    const [upgrade, handle] = http.singleWebSocketRequest(
+      WebSocketRequest.create(url),
+      Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.right),
+    );
+    const u = (await upgrade) as ValidUpgrade;
+    return async () => {
+      handle.complete(undefined);
+      await u.closed;
+    };
+  },
+};
+
+// ---- ws and undici (the same WHATWG-like event API) --------------------------------------------------
+
+interface EventSocket {
+  send(data: string | Uint8Array): void;
+  close(code?: number): void;
+}
+
+function eventClient(
+  name: string,
+  open: (url: string) => EventSocket,
+  on: (ws: EventSocket, event: "open" | "message" | "close" | "error", fn: (arg?: unknown) => void) => void,
+): BenchClient {
+  const connect = (url: string) =>
+    new Promise<EventSocket>((resolve, reject) => {
+      const ws = open(url);
+      on(ws, "open", () => resolve(ws));
+      on(ws, "error", (e) => reject(e));
+    });
+  const closed = (ws: EventSocket) => new Promise<void>((resolve) => on(ws, "close", () => resolve()));
+  return {
+    name,
+    async echo(url, size, kind, count, inFlight) {
+      const ws = await connect(url);
+      const data = payload(size, kind);
+      let sent = 0;
+      let received = 0;
+      const done = new Promise<void>((resolve) =>
+        on(ws, "message", () => {
+          if (++received === count) resolve();
+          else if (sent < count) {
+            sent++;
+            ws.send(data);
+          }
+        }),
+      );
+      for (; sent < Math.min(inFlight, count); sent++) ws.send(data);
+      await done;
+      const c = closed(ws);
+      ws.close(1000);
+      await c;
+    },
+    async receive(url) {
+      const ws = await connect(url);
+      on(ws, "message", () => {});
+      await closed(ws);
+    },
+    async send(url, size, count) {
+      const ws = await connect(url);
+      const c = closed(ws);
+      const data = new Uint8Array(size);
+      for (let i = 0; i < count; i++) ws.send(data);
+      await c;
+    },
+    async rtt(url, size, count) {
+      const ws = await connect(url);
+      const data = payload(size, "text");
+      const times: number[] = [];
+      let started = performance.now();
+      await new Promise<void>((resolve) => {
+        on(ws, "message", () => {
+          times.push((performance.now() - started) * 1000);
+          if (times.length === count) return resolve();
+          started = performance.now();
+          ws.send(data);
+        });
+        ws.send(data);
+      });
+      const c = closed(ws);
+      ws.close(1000);
+      await c;
+      return times;
+    },
+    async connectClose(url) {
+      const ws = await connect(url);
+      const c = closed(ws);
+      ws.close(1000);
+      await c;
+    },
+    async openIdle(url) {
+      const ws = await connect(url);
+      return async () => {
+        const c = closed(ws);
+        ws.close(1000);
+        await c;
+      };
+    },
+  };
+}
+
+export const wsClient = eventClient(
+  "ws",
+  (url) =>
+    new WsWebSocket(url, {
+      perMessageDeflate: false,
+      maxPayload: 256 * 1024 * 1024,
+    }) as unknown as EventSocket,
+  (ws, event, fn) => (ws as unknown as WsWebSocket).on(event, fn),
+);
+
+export const undiciClient = eventClient(
+  "undici",
+  (url) => {
+    const ws = new UndiciWebSocket(url);
+    ws.binaryType = "arraybuffer";
+    return ws as unknown as EventSocket;
+  },
+  (ws, event, fn) => (ws as unknown as UndiciWebSocket).addEventListener(event, fn as () => void),
+);
+
+// ---- raw TCP, length-prefixed ---------------------------------------------------------------------------
+
+function rawConnect(port: number, mode: number, a: number, b: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.setNoDelay(true);
+      const hello = Buffer.alloc(9);
+      hello[0] = mode;
+      hello.writeUInt32BE(a, 1);
+      hello.writeUInt32BE(b, 5);
+      socket.write(hello);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** Splits a byte stream into length-prefixed messages, counting them. */
+function onMessages(socket: net.Socket, fn: () => void): void {
+  let pending = Buffer.alloc(0);
+  socket.on("data", (chunk: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let at = 0;
+    while (pending.length - at >= 4) {
+      const n = pending.readUInt32BE(at);
+      if (pending.length - at < 4 + n) break;
+      at += 4 + n;
+      fn();
+    }
+    pending = pending.subarray(at);
+  });
+}
+
+const frameRaw = (size: number) => {
+  const b = Buffer.alloc(4 + size, 0x61);
+  b.writeUInt32BE(size, 0);
+  return b;
+};
+
+export function rawClient(port: number): BenchClient {
+  return {
+    name: "raw TCP",
+    async echo(_url, size, _kind, count, inFlight) {
+      const socket = await rawConnect(port, 1, 0, 0);
+      const unit = frameRaw(size);
+      let sent = 0;
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        onMessages(socket, () => {
+          if (++received === count) resolve();
+          else if (sent < count) {
+            sent++;
+            socket.write(unit);
+          }
+        });
+        for (; sent < Math.min(inFlight, count); sent++) socket.write(unit);
+      });
+      socket.destroy();
+    },
+    async receive(url) {
+      const q = new URL(url).searchParams;
+      const socket = await rawConnect(port, 2, Number(q.get("size")), Number(q.get("count")));
+      onMessages(socket, () => {});
+      await new Promise((r) => socket.once("close", r));
+    },
+    async send(_url, size, count) {
+      const total = (4 + size) * count;
+      const socket = await rawConnect(port, 3, Math.floor(total / 0x1_0000_0000), total >>> 0);
+      const unit = frameRaw(size);
+      const closed = new Promise((r) => socket.once("close", r));
+      socket.on("data", () => {});
+      for (let i = 0; i < count; i++) socket.write(unit);
+      await closed;
+    },
+    async rtt(_url, size, count) {
+      const socket = await rawConnect(port, 1, 0, 0);
+      const unit = frameRaw(size);
+      const times: number[] = [];
+      let started = performance.now();
+      await new Promise<void>((resolve) => {
+        onMessages(socket, () => {
+          times.push((performance.now() - started) * 1000);
+          if (times.length === count) return resolve();
+          started = performance.now();
+          socket.write(unit);
+        });
+        socket.write(unit);
+      });
+      socket.destroy();
+      return times;
+    },
+    async connectClose() {
+      const socket = await rawConnect(port, 1, 0, 0);
+      const closed = new Promise((r) => socket.once("close", r));
+      socket.end();
+      await closed;
+    },
+    async openIdle() {
+      const socket = await rawConnect(port, 1, 0, 0);
+      return async () => {
+        socket.destroy();
+      };
+    },
+  };
+}

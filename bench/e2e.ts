@@ -1,0 +1,268 @@
+/**
+ * `npm run bench` (`-- --quick` for a short run): wsflow against ws (with bufferutil), undici's
+ * WebSocket and raw TCP, end to end on 127.0.0.1, the servers in a separate process. Clients
+ * alternate A B C D over several rounds and medians are reported, with the ratio to ws and to raw
+ * TCP. Prints a markdown table and writes JSON to bench/results/. A benchmark, not a test.
+ */
+import { fork } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import {
+  type BenchClient,
+  type Kind,
+  rawClient,
+  undiciClient,
+  wsClient,
+  wsflowClient,
+} from "./e2e-clients.js";
+import { environment, median } from "./harness.js";
+
+const quick = process.argv.includes("--quick");
+const rounds = quick ? 2 : 5;
+const scale = quick ? 0.2 : 1;
+const n = (count: number) => Math.max(1, Math.round(count * scale));
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+interface Result {
+  scenario: string;
+  unit: string;
+  /** Higher is better unless `lowerIsBetter`. */
+  lowerIsBetter: boolean;
+  values: Record<string, number>;
+}
+
+const server = fork(join(import.meta.dirname, "e2e-servers.js"), [], {
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+const ports = await new Promise<{ echo: number; blaster: number; sink: number; raw: number }>((resolve) =>
+  server.once("message", (m) => resolve((m as { ports: typeof ports }).ports)),
+);
+const clients: BenchClient[] = [wsflowClient, wsClient, undiciClient, rawClient(ports.raw)];
+const results: Result[] = [];
+
+/** Runs `run` for every client over the rounds, alternating the order; returns the medians. */
+async function measure(
+  scenario: string,
+  unit: string,
+  run: (client: BenchClient) => Promise<number>,
+  options: { lowerIsBetter?: boolean; only?: string[] } = {},
+): Promise<void> {
+  const samples = new Map<string, number[]>();
+  const active = clients.filter((c) => !options.only || options.only.includes(c.name));
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? active : [...active].reverse();
+    for (const client of order) {
+      gc();
+      const value = await run(client);
+      samples.set(client.name, [...(samples.get(client.name) ?? []), value]);
+    }
+  }
+  const values = Object.fromEntries([...samples].map(([name, s]) => [name, median(s)]));
+  results.push({ scenario, unit, lowerIsBetter: options.lowerIsBetter ?? false, values });
+  process.stderr.write(`${scenario}: ${JSON.stringify(values)}\n`);
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return (performance.now() - start) / 1000;
+}
+
+const echoUrl = `ws://127.0.0.1:${ports.echo}/`;
+
+// Echo, 64 messages in flight.
+for (const [size, count] of [
+  [32, 100_000],
+  [1024, 50_000],
+  [64 * 1024, 3_000],
+] as const) {
+  for (const kind of ["text", "binary"] as Kind[]) {
+    const total = n(count);
+    await measure(
+      `echo ${label(size)} ${kind}, 64 in flight`,
+      "msgs/s",
+      async (c) => total / (await timed(() => c.echo(echoUrl, size, kind, total, 64))),
+    );
+  }
+}
+
+// Receive from the blaster (the client's receive path alone); CPU per GB on the 64 KiB run.
+const cpuPerGb: Record<string, number> = {};
+for (const [size, count] of [
+  [32, 300_000],
+  [64 * 1024, 4_000],
+  [1024 * 1024, 300],
+] as const) {
+  const total = n(count);
+  const url = `ws://127.0.0.1:${ports.blaster}/blast?size=${size}&count=${total}&kind=binary`;
+  await measure(`receive ${label(size)}`, "msgs/s", async (c) => {
+    const cpu = process.cpuUsage();
+    const seconds = await timed(() => c.receive(url));
+    if (size === 64 * 1024) {
+      const used = process.cpuUsage(cpu);
+      cpuPerGb[c.name] = (used.user + used.system) / 1e6 / ((size * total) / 1e9);
+    }
+    return total / seconds;
+  });
+  const last = results.at(-1)!;
+  results.push({
+    scenario: `receive ${label(size)}`,
+    unit: "MB/s",
+    lowerIsBetter: false,
+    values: Object.fromEntries(Object.entries(last.values).map(([k, v]) => [k, (v * size) / 1e6])),
+  });
+}
+results.push({
+  scenario: "receive 64 KiB: CPU seconds per GB",
+  unit: "s/GB",
+  lowerIsBetter: true,
+  values: cpuPerGb,
+});
+
+// Send into the sink (the client's send path alone).
+for (const [size, count] of [
+  [32, 200_000],
+  [64 * 1024, 4_000],
+  [16 * 1024 * 1024, 16],
+] as const) {
+  const total = n(count);
+  // Each message costs its payload plus at most 14 bytes of header (the raw reference: 4).
+  const url = `ws://127.0.0.1:${ports.sink}/sink?bytes=${size * total}`;
+  await measure(
+    `send ${label(size)}`,
+    "MB/s",
+    async (c) => (size * total) / 1e6 / (await timed(() => c.send(url, size, total))),
+  );
+}
+
+// Round trip, one message in flight.
+{
+  const count = n(5_000);
+  const p50: Record<string, number[]> = {};
+  const p99: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
+      gc();
+      const times = (await c.rtt(echoUrl, 32, count)).sort((a, b) => a - b);
+      (p50[c.name] ??= []).push(times[Math.floor(times.length * 0.5)]!);
+      (p99[c.name] ??= []).push(times[Math.floor(times.length * 0.99)]!);
+    }
+  }
+  const med = (m: Record<string, number[]>) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]));
+  results.push({ scenario: "round trip 32 B, p50", unit: "µs", lowerIsBetter: true, values: med(p50) });
+  results.push({ scenario: "round trip 32 B, p99", unit: "µs", lowerIsBetter: true, values: med(p99) });
+}
+
+// Connect + close.
+{
+  const sequential = n(2_000);
+  await measure("connect+close, sequential", "conn/s", async (c) => {
+    const seconds = await timed(async () => {
+      for (let i = 0; i < sequential; i++) await c.connectClose(echoUrl);
+    });
+    return sequential / seconds;
+  });
+  const concurrent = 200;
+  await measure("connect+close, 200 concurrent", "conn/s", async (c) => {
+    const seconds = await timed(() =>
+      Promise.all(Array.from({ length: concurrent }, () => c.connectClose(echoUrl))),
+    );
+    return concurrent / seconds;
+  });
+}
+
+// Idle connections: memory per connection after GC.
+{
+  const count = n(5_000);
+  const rss: Record<string, number> = {};
+  const heap: Record<string, number> = {};
+  for (const c of clients) {
+    gc();
+    await new Promise((r) => setTimeout(r, 50));
+    gc();
+    const before = process.memoryUsage();
+    const closers: (() => Promise<void>)[] = [];
+    for (let i = 0; i < count; i += 100) {
+      closers.push(
+        ...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => c.openIdle(echoUrl)))),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    gc();
+    const after = process.memoryUsage();
+    rss[c.name] = (after.rss - before.rss) / 1024 / count;
+    heap[c.name] = (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / count;
+    for (let i = 0; i < closers.length; i += 200)
+      await Promise.all(closers.slice(i, i + 200).map((close) => close()));
+    process.stderr.write(
+      `idle ${c.name}: ${rss[c.name]!.toFixed(1)} KiB RSS, ${heap[c.name]!.toFixed(1)} KiB heap per connection\n`,
+    );
+  }
+  results.push({
+    scenario: `${count} idle connections, RSS per connection`,
+    unit: "KiB",
+    lowerIsBetter: true,
+    values: rss,
+  });
+  results.push({
+    scenario: `${count} idle connections, heap+external per connection`,
+    unit: "KiB",
+    lowerIsBetter: true,
+    values: heap,
+  });
+}
+
+server.disconnect();
+server.kill();
+
+// ---- report ------------------------------------------------------------------------------------------
+
+function label(size: number): string {
+  return size >= 1024 * 1024
+    ? `${size / 1024 / 1024} MiB`
+    : size >= 1024
+      ? `${size / 1024} KiB`
+      : `${size} B`;
+}
+
+function fmt(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return "–";
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (v >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
+  return v >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
+const require = createRequire(import.meta.url);
+const versions = `ws ${require("ws/package.json").version} (bufferutil ${require("bufferutil/package.json").version}), undici ${require("undici/package.json").version}`;
+const lines = [
+  `# wsflow end-to-end benchmark${quick ? " (quick)" : ""}`,
+  "",
+  `${await environment()}; ${versions}; ${rounds} rounds, medians.`,
+  "Ratios: wsflow / other for throughput; for latency, memory and CPU (lower is better) other / wsflow, so > 1.00x always means wsflow is ahead.",
+  "",
+  "| scenario | unit | wsflow | ws | undici | raw TCP | vs ws | vs undici | vs raw TCP |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+];
+for (const r of results) {
+  const v = r.values;
+  const ratio = (other: string) => {
+    const w = v.wsflow;
+    const o = v[other];
+    if (w === undefined || o === undefined || w === 0 || o === 0) return "–";
+    return `${(r.lowerIsBetter ? o / w : w / o).toFixed(2)}x`;
+  };
+  lines.push(
+    `| ${r.scenario} | ${r.unit} | ${fmt(v.wsflow)} | ${fmt(v.ws)} | ${fmt(v.undici)} | ${fmt(v["raw TCP"])} | ${ratio("ws")} | ${ratio("undici")} | ${ratio("raw TCP")} |`,
+  );
+}
+console.log(lines.join("\n"));
+const dir = join(import.meta.dirname, "..", "..", "bench", "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `e2e-${new Date().toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
+writeFileSync(
+  file,
+  JSON.stringify({ environment: await environment(), versions, quick, rounds, results }, null, 2),
+);
+console.log(`\nJSON: ${file}`);
