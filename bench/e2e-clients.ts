@@ -278,7 +278,7 @@ function rawConnect(port: number, mode: number, a: number, b: number): Promise<n
 
 /** Splits a byte stream into length-prefixed messages, counting them. */
 function onMessages(socket: net.Socket, fn: () => void): void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   socket.on("data", (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     let at = 0;
