@@ -41,6 +41,19 @@ const ports = await new Promise<{ echo: number; blaster: number; sink: number; r
 const clients: BenchClient[] = [wsflowClient, wsClient, undiciClient, rawClient(ports.raw)];
 const results: Result[] = [];
 
+// Warm-up: every client runs every path once, unmeasured, so the JIT is not measured.
+{
+  const echo = `ws://127.0.0.1:${ports.echo}/`;
+  for (const c of clients) {
+    await c.echo(echo, 32, "text", 2000, 64);
+    await c.echo(echo, 1024, "binary", 2000, 64);
+    await c.receive(`ws://127.0.0.1:${ports.blaster}/blast?size=32&count=20000&kind=binary`);
+    await c.send(`ws://127.0.0.1:${ports.sink}/sink?bytes=${32 * 20000}`, 32, 20000);
+    await c.rtt(echo, 32, 500);
+    for (let i = 0; i < 50; i++) await c.connectClose(echo);
+  }
+}
+
 /** Runs `run` for every client over the rounds, alternating the order; returns the medians. */
 async function measure(
   scenario: string,

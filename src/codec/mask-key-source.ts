@@ -54,3 +54,14 @@ export class FixedMaskKeySource implements MaskKeySource {
     return this.key;
   }
 }
+
+let shared: RandomMaskKeySource | undefined;
+
+/**
+ * The process-wide pooled key source, used when none is injected: one refill serves 2,048 keys
+ * across all connections (a pool per connection would cost a CSPRNG call per connect).
+ */
+export function sharedMaskKeySource(): MaskKeySource {
+  shared ??= new RandomMaskKeySource();
+  return shared;
+}

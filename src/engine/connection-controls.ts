@@ -72,6 +72,7 @@ export class ConnectionControls {
   }
 
   private rejectOutstanding(): void {
+    if (this.outstanding.size === 0) return;
     const error = new InvalidStateError(
       "the connection closed before the pong arrived",
       "WS_ERR_CONNECTION_CLOSED",

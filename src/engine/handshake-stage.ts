@@ -122,9 +122,10 @@ export class HandshakeStageLogic extends GraphStageLogic {
   }
 
   override postStop(): void {
-    this.outcome.reject(
-      new ConnectionError(this.spec.host, this.spec.port, "closed before the handshake completed"),
-    );
+    if (!this.outcome.settled)
+      this.outcome.reject(
+        new ConnectionError(this.spec.host, this.spec.port, "closed before the handshake completed"),
+      );
   }
 
   private receive(chunk: Uint8Array): void {
@@ -207,7 +208,7 @@ export class HandshakeStageLogic extends GraphStageLogic {
 
   private abort(error: unknown): void {
     this.phase = Phase.Done;
-    this.outcome.reject(error);
+    if (!this.outcome.settled) this.outcome.reject(error);
     this.failStage(error);
   }
 }

@@ -42,6 +42,8 @@ type Incoming =
       readonly decoder: InstanceType<typeof TextDecoder> | undefined;
       demand: boolean;
       discarding: boolean;
+      /** The whole message arrived before its consumer asked (a big single frame): handed out on demand. */
+      last?: string | Uint8Array;
     };
 
 export class MessageStageLogic extends GraphStageLogic {
@@ -67,6 +69,12 @@ export class MessageStageLogic extends GraphStageLogic {
   private readonly onSubDemand = this.getAsyncCallback<void>(() => {
     const incoming = this.incoming;
     if (incoming?.kind !== "streamed") return;
+    if (incoming.last !== undefined) {
+      incoming.channel.push(incoming.last);
+      incoming.last = undefined;
+      this.endMessage();
+      return this.pullEvents();
+    }
     incoming.demand = true;
     this.pullEvents();
   });
@@ -76,6 +84,10 @@ export class MessageStageLogic extends GraphStageLogic {
     if (incoming?.kind !== "streamed") return;
     this.cancelTimer(STALL_TIMER);
     incoming.discarding = true;
+    if (incoming.last !== undefined) {
+      incoming.last = undefined;
+      this.endMessage();
+    }
     this.pullEvents();
   });
 
@@ -212,12 +224,14 @@ export class MessageStageLogic extends GraphStageLogic {
     const wanted =
       incoming === undefined
         ? this.isAvailable(this.out2)
-        : incoming.kind === "strict" || incoming.demand || incoming.discarding;
+        : incoming.kind === "strict" ||
+          (incoming.last === undefined && (incoming.demand || incoming.discarding));
     if (wanted) this.pull(this.in2);
   }
 
   private onEvent(event: MessageEvent): void {
-    if (event.kind === "message-start")
+    if (event.kind === "message") this.wholeMessage(event.messageType === "text", event.data);
+    else if (event.kind === "message-start")
       this.startMessage(event.messageType === "text", event.singleFrame, event.frameLength);
     else if (event.kind === "message-data") this.messageData(event.data);
     else this.endMessage();
@@ -246,6 +260,22 @@ export class MessageStageLogic extends GraphStageLogic {
       : BinaryMessage.create(channel.source as Source<Uint8Array, unknown>);
     this.scheduleOnce(STALL_TIMER, this.settings.streamedMessageTimeout);
     this.push(this.out2, message);
+  }
+
+  /** A single-frame message that arrived in one piece. */
+  private wholeMessage(text: boolean, data: Uint8Array): void {
+    if (data.length <= this.settings.strictThreshold) {
+      this.push(
+        this.out2,
+        text ? TextMessage.create(strictDecoder.decode(data)) : BinaryMessage.create(data),
+      );
+      return;
+    }
+    // Above the threshold it is streamed all the same (the rule does not depend on TCP chunking):
+    // its one chunk waits for the consumer's demand.
+    this.startMessage(text, true, data.length);
+    const incoming = this.incoming as Extract<Incoming, { kind: "streamed" }>;
+    incoming.last = text ? strictDecoder.decode(data) : data;
   }
 
   private messageData(data: Uint8Array): void {

@@ -30,7 +30,10 @@ export interface OutgoingFrame {
 }
 
 /** The events passed up to the message stage. */
-export type MessageEvent = Extract<ProtocolEvent, { kind: "message-start" | "message-data" | "message-end" }>;
+export type MessageEvent = Extract<
+  ProtocolEvent,
+  { kind: "message" | "message-start" | "message-data" | "message-end" }
+>;
 
 const CLOSE_TIMER = "close";
 const KEEPALIVE_TIMER = "keepalive";
@@ -131,6 +134,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
 
   override postStop(): void {
     this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
+    if (this.pings.length === 0) return;
     const error = new InvalidStateError(
       "the connection closed before the pong arrived",
       "WS_ERR_CONNECTION_CLOSED",
@@ -162,11 +166,13 @@ export class ProtocolStageLogic extends GraphStageLogic {
   private onEvent(event: ProtocolEvent): void {
     const log = this.settings.logFrames;
     switch (event.kind) {
+      case "message":
       case "message-start":
       case "message-data":
       case "message-end":
         if (this.termination === undefined || this.termination.error === undefined)
           this.eventsOut.push(event);
+        if (log && event.kind === "message") log(`< ${event.messageType} ${event.data.length} bytes`);
         if (log && event.kind === "message-start") {
           log(`< ${event.messageType}${event.singleFrame ? ` ${event.frameLength} bytes` : " (fragmented)"}`);
         }

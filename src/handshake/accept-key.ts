@@ -11,8 +11,19 @@ export const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** Fills a buffer with random bytes. */
 export type RandomBytes = (target: Uint8Array) => void;
 
+/** Strong random bytes from a 4 KiB pool, refilled by `crypto.getRandomValues` (one call per 256 keys). */
+const pool = new Uint8Array(4096);
+let poolNext = pool.length;
 const strongRandom: RandomBytes = (target) => {
-  globalThis.crypto.getRandomValues(target);
+  if (target.length > pool.length) return void globalThis.crypto.getRandomValues(target);
+  if (poolNext + target.length > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolNext = 0;
+  }
+  target.set(pool.subarray(poolNext, poolNext + target.length));
+  // Each byte is used once.
+  pool.fill(0, poolNext, poolNext + target.length);
+  poolNext += target.length;
 };
 
 /** A new `Sec-WebSocket-Key`: 16 random bytes from a strong source, base64-encoded. */

@@ -13,6 +13,17 @@ export interface MessageStartEvent {
   readonly rsv1: boolean;
 }
 
+/**
+ * A whole single-frame message whose payload arrived in one piece: what `message-start`,
+ * `message-data` and `message-end` would say, in one event (the common case, one allocation).
+ */
+export interface CompleteMessageEvent {
+  readonly kind: "message";
+  readonly messageType: MessageType;
+  readonly data: Uint8Array;
+  readonly rsv1: boolean;
+}
+
 /** A slice of the current message's payload (validated UTF-8 so far for text). A view: never reused by the protocol. */
 export interface MessageDataEvent {
   readonly kind: "message-data";
@@ -62,6 +73,7 @@ export interface ClosedEvent {
 
 /** Everything {@link WebSocketProtocol.eventsReceived} may return. */
 export type ProtocolEvent =
+  | CompleteMessageEvent
   | MessageStartEvent
   | MessageDataEvent
   | MessageEndEvent

@@ -26,8 +26,8 @@ import {
   Opcode,
   type ProtocolViolation,
   parseClosePayload,
-  RandomMaskKeySource,
   RSV1_BIT,
+  sharedMaskKeySource,
 } from "../codec/index.js";
 import { ConnectionState } from "./connection-state.js";
 import { type IncomingFrameReceiver, IncomingFrames, type MessageType } from "./incoming-frames.js";
@@ -105,10 +105,16 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private closeTransport = false;
   private closeDeadline: number | undefined;
   private failure: ProtocolViolation | undefined;
+  /** A single-frame message whose start is held back (see onMessageStart); fields, not an object, to save an allocation. */
+  private heldActive = false;
+  private heldText = false;
+  private heldLength = 0;
+  private heldRsv1 = false;
+  private heldData: Uint8Array | undefined;
 
   constructor(options: ProtocolOptions) {
     this.isClient = options.role === "client";
-    this.maskKeys = this.isClient ? (options.maskKeys ?? new RandomMaskKeySource()) : undefined;
+    this.maskKeys = this.isClient ? (options.maskKeys ?? sharedMaskKeySource()) : undefined;
     this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     this.clock = options.clock ?? Date.now;
     this.allocate = options.allocate ?? defaultAllocator;
@@ -263,19 +269,62 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageStart(messageType: MessageType, singleFrame: boolean, frameLength: number, rsv1: boolean): void {
     if (this.closeReceivedPayload) return;
+    if (singleFrame) {
+      // Held back: if the payload comes in one piece, the whole message is one event.
+      this.heldActive = true;
+      this.heldText = messageType === "text";
+      this.heldLength = frameLength;
+      this.heldRsv1 = rsv1;
+      this.heldData = undefined;
+      return;
+    }
     this.events.push({ kind: "message-start", messageType, singleFrame, frameLength, rsv1 });
   }
 
   /** @internal */
   onMessageData(data: Uint8Array): void {
     if (this.closeReceivedPayload) return;
+    if (this.heldActive) {
+      if (this.heldData === undefined && data.length === this.heldLength) {
+        this.heldData = data;
+        return;
+      }
+      this.releaseHeld();
+    }
     this.events.push({ kind: "message-data", data });
   }
 
   /** @internal */
   onMessageEnd(): void {
     if (this.closeReceivedPayload) return;
+    if (this.heldActive) {
+      this.heldActive = false;
+      const data = this.heldData ?? EMPTY;
+      this.heldData = undefined;
+      this.events.push({
+        kind: "message",
+        messageType: this.heldText ? "text" : "binary",
+        data,
+        rsv1: this.heldRsv1,
+      });
+      return;
+    }
     this.events.push(MESSAGE_END);
+  }
+
+  /** Emits a held-back single-frame start (and its first piece) as separate events. */
+  private releaseHeld(): void {
+    this.heldActive = false;
+    const messageType = this.heldText ? "text" : "binary";
+    this.events.push({
+      kind: "message-start",
+      messageType,
+      singleFrame: true,
+      frameLength: this.heldLength,
+      rsv1: this.heldRsv1,
+    });
+    if (this.heldData !== undefined) this.events.push({ kind: "message-data", data: this.heldData });
+    this.heldData = undefined;
   }
 
   /** @internal */

@@ -51,7 +51,10 @@ class InMemoryEchoLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
     const protocol = this.protocol!;
     protocol.receiveData(bytes.slice());
     for (const e of protocol.eventsReceived()) {
-      if (e.kind === "message-start") this.message = { text: e.messageType === "text", parts: [] };
+      if (e.kind === "message") {
+        if (e.messageType === "text") protocol.sendText(e.data.slice());
+        else protocol.sendBinary(e.data.slice());
+      } else if (e.kind === "message-start") this.message = { text: e.messageType === "text", parts: [] };
       else if (e.kind === "message-data") this.message!.parts.push(e.data.slice());
       else if (e.kind === "message-end") {
         const data = Buffer.concat(this.message!.parts);

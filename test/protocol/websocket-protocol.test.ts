@@ -12,6 +12,12 @@ function describeEvents(events: readonly ProtocolEvent[]): string[] {
   const out: string[] = [];
   for (const e of events) {
     switch (e.kind) {
+      case "message":
+        // One event for a whole single-frame message: described as its three parts.
+        out.push(`start ${e.messageType} single ${e.data.length}`);
+        if (e.data.length > 0) out.push(`data ${new TextDecoder().decode(e.data)}`);
+        out.push("end");
+        break;
       case "message-start":
         out.push(`start ${e.messageType}${e.singleFrame ? ` single ${e.frameLength}` : ""}`);
         break;
@@ -136,7 +142,8 @@ describe("8.1 UTF-8 in text messages", () => {
     // A 100-byte text frame; only its first 10 bytes arrive, the 6th is invalid.
     protocol.receiveData(concat([hex("81 64"), utf8("hello"), hex("ff"), utf8("abcd")]));
     const events = describeEvents(protocol.eventsReceived());
-    assert.deepEqual(events, ["start text single 100", "error 1007 WS_ERR_INVALID_UTF8"]);
+    // The start of a single-frame message is held back until its payload is in, so only the error shows.
+    assert.deepEqual(events, ["error 1007 WS_ERR_INVALID_UTF8"]);
     assert.deepEqual(sentFrames(protocol.dataToSend()), ["close 1007 text message is not valid UTF-8"]);
   });
 
@@ -344,5 +351,22 @@ describe("manual close reply", () => {
       "end",
       "close 1000",
     ]);
+  });
+});
+
+describe("one event per whole single-frame message", () => {
+  it("a frame whose payload arrives in one piece is one `message` event; a split one is start/data/end", () => {
+    const { protocol } = clientProtocol();
+    protocol.receiveData(serverFrame(Opcode.Binary, "whole"));
+    const [only, ...rest] = protocol.eventsReceived();
+    assert.equal(only?.kind, "message");
+    assert.deepEqual(rest, []);
+    const frameBytes = serverFrame(Opcode.Binary, "split");
+    protocol.receiveData(frameBytes.slice(0, 4));
+    protocol.receiveData(frameBytes.slice(4));
+    assert.deepEqual(
+      protocol.eventsReceived().map((e) => e.kind),
+      ["message-start", "message-data", "message-data", "message-end"],
+    );
   });
 });

@@ -48,7 +48,9 @@ export class ConsumingSinkLogic<In, R> extends SinkStageLogic<In> {
     this.failStage(error);
   }
   override postStop(): void {
-    this.result.reject(new AbruptStageTerminationError("sink stopped before the stream completed"));
+    // Only build the error (a stack trace costs tens of µs) when the promise is still open.
+    if (!this.result.settled)
+      this.result.reject(new AbruptStageTerminationError("sink stopped before the stream completed"));
   }
 }
 
@@ -112,7 +114,8 @@ export class HeadSinkLogic<T> extends SinkStageLogic<T> {
     this.failStage(error);
   }
   override postStop(): void {
-    this.result.reject(new AbruptStageTerminationError("head sink stopped before an element arrived"));
+    if (!this.result.settled)
+      this.result.reject(new AbruptStageTerminationError("head sink stopped before an element arrived"));
   }
 }
 

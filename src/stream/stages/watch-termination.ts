@@ -26,8 +26,9 @@ export class WatchTerminationLogic<T> extends LinearStageLogic<T, T> {
     this.cancelStage(cause);
   }
   override postStop(): void {
-    this.done.reject(
-      new AbruptStageTerminationError("watchTermination stage stopped before the stream ended"),
-    );
+    if (!this.done.settled)
+      this.done.reject(
+        new AbruptStageTerminationError("watchTermination stage stopped before the stream ended"),
+      );
   }
 }
