@@ -186,29 +186,38 @@ for (const [size, count] of [
   });
 }
 
-// Idle connections: memory per connection after GC.
+// Idle connections: memory per connection after GC, each client in a fresh process.
 {
   const count = n(5_000);
   const rss: Record<string, number> = {};
   const heap: Record<string, number> = {};
   for (const c of clients) {
-    gc();
-    await new Promise((r) => setTimeout(r, 50));
-    gc();
-    const before = process.memoryUsage();
-    const closers: (() => Promise<void>)[] = [];
-    for (let i = 0; i < count; i += 100) {
-      closers.push(
-        ...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => c.openIdle(echoUrl)))),
-      );
+    const rssSamples: number[] = [];
+    const heapSamples: number[] = [];
+    for (let r = 0; r < Math.min(rounds, 3); r++) {
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = fork(
+          join(import.meta.dirname, "e2e-idle.js"),
+          [c.name, String(count), echoUrl, String(ports.raw)],
+          {
+            execArgv: ["--expose-gc"],
+            stdio: ["ignore", "pipe", "inherit", "ipc"],
+          },
+        );
+        let text = "";
+        child.stdout!.on("data", (d) => {
+          text += d;
+        });
+        child.on("exit", (code) =>
+          code === 0 ? resolve(text) : reject(new Error(`idle ${c.name} exited ${code}`)),
+        );
+      });
+      const { rss: r1, heap: h1 } = JSON.parse(output) as { rss: number; heap: number };
+      rssSamples.push(r1);
+      heapSamples.push(h1);
     }
-    await new Promise((r) => setTimeout(r, 100));
-    gc();
-    const after = process.memoryUsage();
-    rss[c.name] = (after.rss - before.rss) / 1024 / count;
-    heap[c.name] = (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / count;
-    for (let i = 0; i < closers.length; i += 200)
-      await Promise.all(closers.slice(i, i + 200).map((close) => close()));
+    rss[c.name] = median(rssSamples);
+    heap[c.name] = median(heapSamples);
     process.stderr.write(
       `idle ${c.name}: ${rss[c.name]!.toFixed(1)} KiB RSS, ${heap[c.name]!.toFixed(1)} KiB heap per connection\n`,
     );

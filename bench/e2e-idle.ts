@@ -1,0 +1,43 @@
+/**
+ * Memory per idle connection, measured in a fresh process per client (so no client's garbage
+ * is counted against another): `node --expose-gc e2e-idle.js <client> <count> <url> <rawPort>`.
+ * Prints one JSON line: KiB of RSS and of heap+external per connection, after GC.
+ */
+import { rawClient, undiciClient, wsClient, wsflowClient } from "./e2e-clients.js";
+
+const [name, countText, url, rawPort] = process.argv.slice(2);
+const count = Number(countText);
+const client = {
+  wsflow: wsflowClient,
+  ws: wsClient,
+  undici: undiciClient,
+  "raw TCP": rawClient(Number(rawPort)),
+}[name!]!;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const settle = async () => {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+// One connection first, so code loading and JIT are in the baseline, not in the per-connection figure.
+await (await client.openIdle(url!))();
+await settle();
+const before = process.memoryUsage();
+const closers: (() => Promise<void>)[] = [];
+for (let i = 0; i < count; i += 100) {
+  closers.push(
+    ...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => client.openIdle(url!)))),
+  );
+}
+await settle();
+const after = process.memoryUsage();
+console.log(
+  JSON.stringify({
+    rss: (after.rss - before.rss) / 1024 / count,
+    heap: (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / count,
+  }),
+);
+for (let i = 0; i < closers.length; i += 200)
+  await Promise.all(closers.slice(i, i + 200).map((close) => close()));
+process.exit(0);
