@@ -23,23 +23,28 @@ export interface ClientLayerMat {
   readonly controls: ConnectionControls;
 }
 
-/** The layer for one connection. Each materialization gets its own stages and controls. */
-export function clientLayer(
-  spec: HandshakeSpec,
+/** Messages ⇄ bytes: the message stage atop the protocol stage; materializes the connection's controls. */
+function messagesOverProtocol(
   settings: EngineSettings,
-): BidiFlow<Message, Uint8Array, Uint8Array, Message, ClientLayerMat> {
+): BidiFlow<Message, Uint8Array, Uint8Array, Message, ConnectionControls> {
   const messages = BidiFlow.fromStageMat(() => [new MessageStageLogic(settings), undefined] as const);
   const protocol = BidiFlow.fromStageMat(() => {
     const controls = new ConnectionControls();
     return [new ProtocolStageLogic(settings, controls), controls] as const;
   });
+  return messages.atopMat(protocol, Keep.right);
+}
+
+/** The layer for one connection. Each materialization gets its own stages and controls. */
+export function clientLayer(
+  spec: HandshakeSpec,
+  settings: EngineSettings,
+): BidiFlow<Message, Uint8Array, Uint8Array, Message, ClientLayerMat> {
   const handshake = BidiFlow.fromStageMat(() => {
     const logic = new HandshakeStageLogic(spec);
     return [logic, logic.outcome.promise] as const;
   });
-  return messages
-    .atopMat(protocol, Keep.right)
-    .atopMat(handshake, (controls, outcome) => ({ outcome, controls }));
+  return messagesOverProtocol(settings).atopMat(handshake, (controls, outcome) => ({ outcome, controls }));
 }
 
 /**
@@ -49,10 +54,5 @@ export function clientLayer(
 export function serverLayer(
   settings: EngineSettings,
 ): BidiFlow<Message, Uint8Array, Uint8Array, Message, ConnectionControls> {
-  const messages = BidiFlow.fromStageMat(() => [new MessageStageLogic(settings), undefined] as const);
-  const protocol = BidiFlow.fromStageMat(() => {
-    const controls = new ConnectionControls();
-    return [new ProtocolStageLogic(settings, controls), controls] as const;
-  });
-  return messages.atopMat(protocol, Keep.right);
+  return messagesOverProtocol(settings);
 }

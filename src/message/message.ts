@@ -76,14 +76,11 @@ export class TextMessage {
       if (textEncoder.encode(this.text).length > maxBytes) throw new MessageTooBigError(maxBytes);
       return this;
     }
-    let bytes = 0;
-    const parts = await collect(
-      this.stream!.map((chunk) => {
-        bytes += textEncoder.encode(chunk).length;
-        if (bytes > maxBytes) throw new MessageTooBigError(maxBytes);
-        return chunk;
-      }),
+    const parts = await collectBounded(
+      this.stream!,
       timeoutMs,
+      maxBytes,
+      (chunk) => textEncoder.encode(chunk).length,
     );
     return new TextMessage(parts.join(""), undefined);
   }
@@ -151,16 +148,8 @@ export class BinaryMessage {
       if (this.data.length > maxBytes) throw new MessageTooBigError(maxBytes);
       return this;
     }
-    let bytes = 0;
-    const parts = await collect(
-      this.stream!.map((chunk) => {
-        bytes += chunk.length;
-        if (bytes > maxBytes) throw new MessageTooBigError(maxBytes);
-        return chunk;
-      }),
-      timeoutMs,
-    );
-    return new BinaryMessage(concatBytes(parts, bytes), undefined);
+    const parts = await collectBounded(this.stream!, timeoutMs, maxBytes, (chunk) => chunk.length);
+    return new BinaryMessage(concatBytes(parts), undefined);
   }
 
   toString(): string {
@@ -168,9 +157,21 @@ export class BinaryMessage {
   }
 }
 
-async function collect<T>(source: Source<T, unknown>, timeoutMs: number): Promise<T[]> {
+/** Collects a streamed message's chunks within `timeoutMs`, failing past `maxBytes` (counted by `sizeOf`). */
+async function collectBounded<T>(
+  source: Source<T, unknown>,
+  timeoutMs: number,
+  maxBytes: number,
+  sizeOf: (chunk: T) => number,
+): Promise<T[]> {
   if (!(timeoutMs > 0)) throw new InvalidArgumentError(`toStrict timeout must be positive, got ${timeoutMs}`);
+  let bytes = 0;
   return source
+    .map((chunk) => {
+      bytes += sizeOf(chunk);
+      if (bytes > maxBytes) throw new MessageTooBigError(maxBytes);
+      return chunk;
+    })
     .completionTimeout(timeoutMs)
     .recover((error) => {
       if ((error as { code?: string }).code === "STREAM_ERR_TIMEOUT")
