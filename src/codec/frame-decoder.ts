@@ -56,7 +56,8 @@ enum State {
 /** The incremental decoder. Feed it with {@link FrameDecoder.push}. */
 export class FrameDecoder {
   private state = State.Header;
-  private readonly scratch = new Uint8Array(MAX_HEADER_LENGTH);
+  /** Only for a header that straddles chunks; allocated the first time one does. */
+  private scratch: Uint8Array | undefined;
   private scratchLength = 0;
   private remaining = 0;
   private maskKey = 0;
@@ -120,7 +121,7 @@ export class FrameDecoder {
       }
     }
     // The header straddles chunks: gather it in the scratch buffer.
-    const scratch = this.scratch;
+    const scratch = (this.scratch ??= new Uint8Array(MAX_HEADER_LENGTH));
     while (pos < chunk.length) {
       scratch[this.scratchLength++] = chunk[pos++]!;
       if (this.scratchLength >= 2 && this.scratchLength === headerSize(scratch[1]!)) {

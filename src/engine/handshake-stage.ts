@@ -66,7 +66,8 @@ export class HandshakeStageLogic extends GraphStageLogic {
   readonly outcome: Deferred<HandshakeOutcome> = deferred<HandshakeOutcome>();
 
   private phase = Phase.SendRequest;
-  private readonly parser: HttpResponseParser;
+  /** Dropped once the response head is parsed: an open connection keeps no handshake state. */
+  private parser: HttpResponseParser | undefined;
   private body: ResponseBodyReader | undefined;
   private invalid: { head: ResponseHead; cause: string } | undefined;
   private leftover: Uint8Array | undefined;
@@ -135,7 +136,8 @@ export class HandshakeStageLogic extends GraphStageLogic {
       else this.pull(this.in2);
       return;
     }
-    const result = this.parser.push(chunk);
+    const result = this.parser!.push(chunk);
+    if (result.kind !== "incomplete") this.parser = undefined;
     if (result.kind === "incomplete") return this.pull(this.in2);
     if (result.kind === "error") return this.abort(result.error);
     const validation = validateUpgradeResponse(result.head, this.spec.offer);

@@ -144,6 +144,11 @@ export class GraphInterpreter {
           continue;
         } else {
           this.budget = EVENT_BUDGET;
+          // Idle: give back queue capacity a burst left behind (an idle connection keeps its graph).
+          if (this.conns.length > 32) {
+            this.conns = [];
+            this.kinds = [];
+          }
           return true;
         }
         if (--this.budget === 0) {
