@@ -12,28 +12,37 @@ export interface Deferred<T> {
   reject(error: unknown): void;
 }
 
+function ignore(): void {}
+
+/** A class, not an object literal, so that no closures are made per instance beyond the executor's. */
+class DeferredPromise<T> implements Deferred<T> {
+  readonly promise: Promise<T>;
+  settled = false;
+  private resolveFn!: (value: T) => void;
+  private rejectFn!: (error: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+    this.promise.catch(ignore);
+  }
+
+  resolve(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveFn(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.rejectFn(error);
+  }
+}
+
 /** Creates a {@link Deferred} whose rejection is never reported as unhandled. */
 export function deferred<T>(): Deferred<T> {
-  let resolveFn!: (value: T) => void;
-  let rejectFn!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolveFn = res;
-    rejectFn = rej;
-  });
-  promise.catch(() => {});
-  const d = {
-    promise,
-    settled: false,
-    resolve(value: T) {
-      if (d.settled) return;
-      d.settled = true;
-      resolveFn(value);
-    },
-    reject(error: unknown) {
-      if (d.settled) return;
-      d.settled = true;
-      rejectFn(error);
-    },
-  };
-  return d;
+  return new DeferredPromise<T>();
 }
