@@ -24,6 +24,7 @@ export {
 export type { OverflowStrategy } from "./stages/buffer.js";
 export type { LogSink } from "./stages/map-stages.js";
 export type { SinkQueue } from "./stages/sink-queue.js";
+export type { Consumer } from "./stages/sinks.js";
 export type { QueueOfferResult, SourceQueue } from "./stages/source-queue.js";
 export type { Cancellable, MaybeHandle } from "./stages/sources.js";
 export * from "./stream-errors.js";
