@@ -116,6 +116,7 @@ export function resolveSettings(
   base: ClientConnectionSettings,
   overrides: PartialClientConnectionSettings | undefined,
 ): ClientConnectionSettings {
+  if (overrides === undefined) return base; // already valid: nothing to merge or check
   const s: ClientConnectionSettings = {
     ...base,
     ...overrides,

@@ -145,8 +145,11 @@ function malformed(message: string): MalformedResponseError {
 const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/;
 
 function parseHead(bytes: Uint8Array): ResponseHead | HandshakeError {
+  // Latin-1, one char per byte, in blocks (one call per 4 KiB, not one concatenation per byte).
   let text = "";
-  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
   const lines = text.split("\n");
   lines.pop(); // after the final LF
   lines.pop(); // the blank line
