@@ -68,7 +68,9 @@ function parseRows(): RowResult[] {
       for (const chunk of chunks) {
         protocol.receiveData(chunk);
         for (const e of protocol.eventsReceived()) {
-          if (e.kind === "message-data") {
+          if (e.kind === "message") {
+            messages++;
+          } else if (e.kind === "message-data") {
             if (assemble) parts.push(e.data);
           } else if (e.kind === "message-end") {
             if (assemble && parts.length > 1) Buffer.concat(parts);
