@@ -9,7 +9,7 @@
  * its `onPush` ran, as in Akka. So no event can arrive for something already acted on.
  */
 import type { GraphInterpreter } from "./graph-interpreter.js";
-import type { GraphStageLogic, StageState } from "./graph-stage-logic.js";
+import type { StageState } from "./graph-stage-logic.js";
 import type { InHandler, Inlet, OutHandler, Outlet } from "./ports.js";
 
 function noop(): void {}
@@ -69,13 +69,5 @@ export class Connection {
   setOutHandler(handler: OutHandler): void {
     this.outHandler = handler;
     this.onPull = handler.onPull;
-  }
-
-  get inLogic(): GraphStageLogic {
-    return this.inState.logic;
-  }
-
-  get outLogic(): GraphStageLogic {
-    return this.outState.logic;
   }
 }
