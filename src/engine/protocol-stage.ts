@@ -170,8 +170,13 @@ export class ProtocolStageLogic extends GraphStageLogic {
       case "message-start":
       case "message-data":
       case "message-end":
-        if (this.termination === undefined || this.termination.error === undefined)
+        // Nobody reads any more (cancelled) or the connection failed: drop, keep reading to the Close.
+        if (
+          !this.isClosed(this.out2) &&
+          (this.termination === undefined || this.termination.error === undefined)
+        ) {
           this.eventsOut.push(event);
+        }
         if (log && event.kind === "message") log(`< ${event.messageType} ${event.data.length} bytes`);
         if (log && event.kind === "message-start") {
           log(`< ${event.messageType}${event.singleFrame ? ` ${event.frameLength} bytes` : " (fragmented)"}`);

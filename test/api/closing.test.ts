@@ -13,6 +13,7 @@ import {
   type ValidUpgrade,
   WebSocketRequest,
 } from "../../src/index.js";
+import { frame, startHostileServer } from "../helpers/hostile-server.js";
 import { startRawServer, upgradeResponse } from "../helpers/raw-server.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 import { startWsServer } from "../helpers/ws-server.js";
@@ -241,6 +242,36 @@ describe("message framing", () => {
         lines.some((l) => l.startsWith("< close")),
         lines.join("\n"),
       );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("cancelling the incoming side while the server keeps sending", () => {
+  it("drops what still arrives and completes the closing handshake without waiting for closeTimeout", async () => {
+    const server = await startHostileServer((socket, _request, reply101) => {
+      reply101();
+      let sentAfterClose = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed) return clearInterval(timer);
+        socket.write(frame(0x1, "more"));
+        // Keep talking for a while after the client's Close, as a busy server does, then answer it.
+        if (server.closeCodes().length > 0 && ++sentAfterClose === 20) {
+          clearInterval(timer);
+          socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
+        }
+      }, 2);
+    });
+    try {
+      const [upgrade, first] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(Sink.head<Message>(), Source.maybe<Message>(), Keep.left),
+        { settings: { websocket: { closeTimeout: 3000 } } },
+      );
+      await first;
+      const closed = await ((await upgrade) as ValidUpgrade).closed;
+      assert.deepEqual(closed, { code: 1000, reason: "", wasClean: true });
     } finally {
       await server.close();
     }
