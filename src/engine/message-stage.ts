@@ -133,6 +133,16 @@ export class MessageStageLogic extends GraphStageLogic {
     this.setKeepGoing(true);
   }
 
+  /** Whatever stopped the stage, no substream is left waiting on it. */
+  override postStop(): void {
+    this.outgoing?.sub.cancelFromParent();
+    this.outgoing = undefined;
+    if (this.incoming?.kind === "streamed") {
+      this.incoming.channel.fail(new IncompleteMessageError("the connection stopped"));
+    }
+    this.incoming = undefined;
+  }
+
   // ---- outgoing ---------------------------------------------------------------------------------
 
   private nextFrame(): void {

@@ -277,3 +277,36 @@ describe("cancelling the incoming side while the server keeps sending", () => {
     }
   });
 });
+
+describe("substreams never outlive their connection", () => {
+  it("an endless outgoing streamed message is cancelled when the connection drops", async () => {
+    const dropper = await startRawServer((socket, request) => {
+      socket.write(upgradeResponse(request.key));
+      socket.on("data", () => {});
+      setTimeout(() => socket.destroy(), 20);
+    });
+    try {
+      let sourceEnded!: Promise<void>;
+      const chunks = Source.repeat(new Uint8Array(1024)).watchTerminationMat((_, done) => {
+        sourceEnded = done;
+      });
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(dropper.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.ignore<Message>(),
+          Source.single<Message>(BinaryMessage.create(chunks)),
+          Keep.left,
+        ),
+      );
+      await upgrade;
+      await assert.rejects(done);
+      // The message's source was materialized by the connection and stopped with it.
+      await Promise.race([
+        sourceEnded.catch(() => {}),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("the source still runs")), 2000)),
+      ]);
+    } finally {
+      await dropper.close();
+    }
+  });
+});
