@@ -53,9 +53,9 @@ export class ProtocolStageLogic extends GraphStageLogic {
   readonly out2: Outlet<MessageEvent> = this.outlet<MessageEvent>("protocol.events");
 
   private readonly protocol: WebSocketProtocol;
-  private readonly bytesOut: Uint8Array[] = [];
+  private bytesOut: Uint8Array[] = [];
   private bytesOutHead = 0;
-  private readonly eventsOut: MessageEvent[] = [];
+  private eventsOut: MessageEvent[] = [];
   private eventsOutHead = 0;
   /** What ends the incoming side once the queued events are delivered. */
   private termination: { readonly error?: unknown } | undefined;
@@ -106,7 +106,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
       onDownstreamFinish: () => {
         this.termination ??= {};
         this.closeFromApp(CloseCode.NormalClosure, "");
-        this.eventsOut.length = 0;
+        this.eventsOut = [];
         this.eventsOutHead = 0;
         this.pullBytesIn();
       },
@@ -246,7 +246,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
       this.push(this.out2, this.eventsOut[this.eventsOutHead++]!);
     }
     if (this.eventsOutHead === this.eventsOut.length) {
-      this.eventsOut.length = 0;
+      this.eventsOut = [];
       this.eventsOutHead = 0;
       if (
         this.termination !== undefined &&
@@ -292,7 +292,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
       this.push(this.out1, this.bytesOut[this.bytesOutHead++]!);
     }
     if (this.bytesOutHead < this.bytesOut.length) return;
-    this.bytesOut.length = 0;
+    this.bytesOut = [];
     this.bytesOutHead = 0;
     if (this.protocol.shouldCloseTransport() || this.protocol.state === "CLOSED") {
       this.complete(this.out1);
@@ -392,7 +392,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
   /** Fails the connection: Close with `closeCode` if possible, then the transport is closed. */
   private failConnection(error: unknown, closeCode: number = CloseCode.AbnormalClosure): void {
     this.termination = { error };
-    this.eventsOut.length = 0;
+    this.eventsOut = [];
     this.eventsOutHead = 0;
     if (closeCode !== CloseCode.AbnormalClosure && this.protocol.state !== "CLOSED") {
       this.protocol.fail(closeCode, error instanceof Error ? error.message : "");

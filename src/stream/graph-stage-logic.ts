@@ -26,8 +26,8 @@ interface TimerEntry {
 
 export abstract class GraphStageLogic {
   private interpreter: GraphInterpreter | undefined;
-  private readonly inlets: Inlet<never>[] = [];
-  private readonly outlets: Outlet<unknown>[] = [];
+  private inlets: Inlet<never>[] = [];
+  private outlets: Outlet<unknown>[] = [];
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
@@ -302,6 +302,9 @@ export abstract class GraphStageLogic {
   /** @internal */
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
+    // Exact-size copies: a pushed-to array keeps spare capacity, and a graph may live for hours.
+    this.inlets = this.inlets.slice();
+    this.outlets = this.outlets.slice();
     for (const port of this.inlets) {
       const c = this.connectionOf(port);
       c.setInHandler(port.handler!);

@@ -29,7 +29,7 @@ export class MaterializationContext {
 
   /** Starts the graph. */
   start(): GraphInterpreter {
-    const interpreter = new GraphInterpreter(this.logics);
+    const interpreter = new GraphInterpreter(this.logics.slice());
     interpreter.start();
     return interpreter;
   }
