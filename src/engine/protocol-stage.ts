@@ -17,7 +17,14 @@
  */
 import { CloseCode, InvalidStateError, Opcode, ProtocolError, RandomMaskKeySource } from "../codec/index.js";
 import { type ProtocolEvent, WebSocketProtocol } from "../protocol/index.js";
-import { type Deferred, GraphStageLogic, type Inlet, type Outlet } from "../stream/index.js";
+import {
+  type Deferred,
+  GraphStageLogic,
+  type Inlet,
+  InPortHandler,
+  type Outlet,
+  OutPortHandler,
+} from "../stream/index.js";
 import type { ConnectionControls } from "./connection-controls.js";
 import { IdleTimeoutError, KeepAliveTimeoutError, PeerClosedConnectionException } from "./engine-errors.js";
 import type { EngineSettings } from "./engine-settings.js";
@@ -81,36 +88,44 @@ export class ProtocolStageLogic extends GraphStageLogic {
       ...(settings.utf8Bulk ? { utf8Bulk: settings.utf8Bulk } : {}),
       ...(settings.allocate ? { allocate: settings.allocate } : {}),
     });
-    this.setHandler(this.in1, {
-      onPush: () => this.send(this.grab(this.in1)),
-      // The application's outgoing side completed: close normally (Akka's behaviour).
-      onUpstreamFinish: () => this.closeFromApp(CloseCode.NormalClosure, ""),
-      onUpstreamFailure: (error) =>
-        this.closeFromApp(CloseCode.InternalError, error instanceof Error ? error.message : String(error)),
-    });
-    this.setHandler(this.out1, {
-      onPull: () => this.flushBytes(),
-      onDownstreamFinish: () => this.completeStage(),
-    });
-    this.setHandler(this.in2, {
-      onPush: () => this.receive(this.grab(this.in2)),
-      onUpstreamFinish: () => {
-        this.protocol.receiveEof();
-        this.afterProtocol();
-      },
-      onUpstreamFailure: (error) => this.failConnection(error),
-    });
-    this.setHandler(this.out2, {
-      onPull: () => this.flushEvents(),
-      // The application stopped reading: close the connection.
-      onDownstreamFinish: () => {
-        this.termination ??= {};
-        this.closeFromApp(CloseCode.NormalClosure, "");
-        this.eventsOut = [];
-        this.eventsOutHead = 0;
-        this.pullBytesIn();
-      },
-    });
+    // Handlers call methods of this stage: no closures per port (a connection lives long).
+    const P = ProtocolStageLogic.prototype;
+    this.setHandler(this.in1, new InPortHandler(this, P.onFrame, P.onAppOutgoingDone, P.onAppOutgoingFailed));
+    this.setHandler(this.out1, new OutPortHandler(this, P.flushBytes, P.completeStage));
+    this.setHandler(this.in2, new InPortHandler(this, P.onBytes, P.onNetworkEnd, P.failConnection));
+    this.setHandler(this.out2, new OutPortHandler(this, P.flushEvents, P.onAppCancelled));
+  }
+
+  private onFrame(): void {
+    this.send(this.grab(this.in1));
+  }
+
+  /** The application's outgoing side completed: close normally (Akka's behaviour). */
+  private onAppOutgoingDone(): void {
+    this.closeFromApp(CloseCode.NormalClosure, "");
+  }
+
+  /** The application's outgoing side failed: Close 1011. */
+  private onAppOutgoingFailed(error: unknown): void {
+    this.closeFromApp(CloseCode.InternalError, error instanceof Error ? error.message : String(error));
+  }
+
+  private onBytes(): void {
+    this.receive(this.grab(this.in2));
+  }
+
+  private onNetworkEnd(): void {
+    this.protocol.receiveEof();
+    this.afterProtocol();
+  }
+
+  /** The application stopped reading: close the connection. */
+  private onAppCancelled(): void {
+    this.termination ??= {};
+    this.closeFromApp(CloseCode.NormalClosure, "");
+    this.eventsOut = [];
+    this.eventsOutHead = 0;
+    this.pullBytesIn();
   }
 
   override preStart(): void {

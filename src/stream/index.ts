@@ -8,6 +8,7 @@ export { Flow } from "./flow.js";
 export { FlowOps, type Repr } from "./flow-ops.js";
 export { GraphStageLogic } from "./graph-stage-logic.js";
 export { Keep, type NotUsed } from "./keep.js";
+export { InPortHandler, OutPortHandler } from "./port-handlers.js";
 export { type InHandler, Inlet, type OutHandler, Outlet } from "./ports.js";
 export { RunnableGraph } from "./runnable-graph.js";
 export { Sink } from "./sink.js";
