@@ -15,7 +15,15 @@
  */
 import { Opcode } from "../codec/index.js";
 import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
-import { GraphStageLogic, type Inlet, type Outlet, Sink, type Source } from "../stream/index.js";
+import {
+  GraphStageLogic,
+  type Inlet,
+  InPortHandler,
+  type Outlet,
+  OutPortHandler,
+  Sink,
+  type Source,
+} from "../stream/index.js";
 import { IncompleteMessageError, StreamedMessageNotConsumedError } from "./engine-errors.js";
 import type { EngineSettings } from "./engine-settings.js";
 import type { MessageEvent, OutgoingFrame } from "./protocol-stage.js";
@@ -93,40 +101,49 @@ export class MessageStageLogic extends GraphStageLogic {
 
   constructor(private readonly settings: EngineSettings) {
     super();
-    this.setHandler(this.in1, {
-      onPush: () => this.sendMessage(this.grab(this.in1)),
-      onUpstreamFinish: () => {
-        this.appDone = true;
-        if (this.frames.length === 0 && !this.outgoing) this.complete(this.out1);
-      },
-      onUpstreamFailure: (error) => this.fail(this.out1, error),
-    });
-    this.setHandler(this.out1, {
-      onPull: () => this.nextFrame(),
-      onDownstreamFinish: (cause) => {
-        this.outgoing?.sub.cancelFromParent();
-        this.outgoing = undefined;
-        this.cancel(this.in1, cause);
-        if (this.isClosed(this.out2)) this.completeStage();
-      },
-    });
-    this.setHandler(this.in2, {
-      onPush: () => this.onEvent(this.grab(this.in2)),
-      onUpstreamFinish: () => this.endIncoming(undefined),
-      onUpstreamFailure: (error) => this.endIncoming(error),
-    });
-    this.setHandler(this.out2, {
-      onPull: () => this.pullEvents(),
-      onDownstreamFinish: (cause) => {
-        if (this.incoming?.kind === "streamed")
-          this.incoming.channel.fail(
-            new IncompleteMessageError("the connection's incoming side was cancelled"),
-          );
-        this.incoming = undefined;
-        this.cancel(this.in2, cause);
-        if (this.isClosed(this.out1)) this.completeStage();
-      },
-    });
+    // Handlers call methods of this stage: no closures per port (a connection lives long).
+    const M = MessageStageLogic.prototype;
+    this.setHandler(this.in1, new InPortHandler(this, M.onAppMessage, M.onAppDone, M.onAppFailed));
+    this.setHandler(this.out1, new OutPortHandler(this, M.nextFrame, M.onFramesCancelled));
+    this.setHandler(this.in2, new InPortHandler(this, M.onEventPushed, M.onEventsEnd, M.endIncoming));
+    this.setHandler(this.out2, new OutPortHandler(this, M.pullEvents, M.onAppCancelled));
+  }
+
+  private onAppMessage(): void {
+    this.sendMessage(this.grab(this.in1));
+  }
+
+  private onAppDone(): void {
+    this.appDone = true;
+    if (this.frames.length === 0 && !this.outgoing) this.complete(this.out1);
+  }
+
+  private onAppFailed(error: unknown): void {
+    this.fail(this.out1, error);
+  }
+
+  private onFramesCancelled(cause: unknown): void {
+    this.outgoing?.sub.cancelFromParent();
+    this.outgoing = undefined;
+    this.cancel(this.in1, cause);
+    if (this.isClosed(this.out2)) this.completeStage();
+  }
+
+  private onEventPushed(): void {
+    this.onEvent(this.grab(this.in2));
+  }
+
+  private onEventsEnd(): void {
+    this.endIncoming(undefined);
+  }
+
+  private onAppCancelled(cause: unknown): void {
+    if (this.incoming?.kind === "streamed") {
+      this.incoming.channel.fail(new IncompleteMessageError("the connection's incoming side was cancelled"));
+    }
+    this.incoming = undefined;
+    this.cancel(this.in2, cause);
+    if (this.isClosed(this.out1)) this.completeStage();
   }
 
   override preStart(): void {
