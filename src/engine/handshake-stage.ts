@@ -18,7 +18,15 @@ import {
   type UpgradeOffer,
   validateUpgradeResponse,
 } from "../handshake/index.js";
-import { type Deferred, deferred, GraphStageLogic, type Inlet, type Outlet } from "../stream/index.js";
+import {
+  type Deferred,
+  deferred,
+  GraphStageLogic,
+  type Inlet,
+  InPortHandler,
+  type Outlet,
+  OutPortHandler,
+} from "../stream/index.js";
 import { ConnectionError } from "../transport/index.js";
 import { HandshakeTimeoutError, InvalidUpgradeError } from "./engine-errors.js";
 
@@ -75,43 +83,58 @@ export class HandshakeStageLogic extends GraphStageLogic {
   constructor(private readonly spec: HandshakeSpec) {
     super();
     this.parser = new HttpResponseParser(spec.limits);
-    this.setHandler(this.in1, {
-      onPush: () => this.push(this.out1, this.grab(this.in1)),
-      onUpstreamFinish: () => this.complete(this.out1),
-      onUpstreamFailure: (error) => this.fail(this.out1, error),
-    });
-    this.setHandler(this.out1, {
-      onPull: () => {
-        if (this.phase === Phase.SendRequest) {
-          this.phase = Phase.AwaitResponse;
-          this.push(this.out1, spec.request);
-          this.pull(this.in2);
-        } else if (this.phase === Phase.Open) {
-          this.pull(this.in1);
-        }
-      },
-      onDownstreamFinish: (cause) => this.cancelStage(cause),
-    });
-    this.setHandler(this.in2, {
-      onPush: () => this.receive(this.grab(this.in2)),
-      onUpstreamFinish: () => this.onNetworkEnd(),
-      onUpstreamFailure: (error) => this.abort(error),
-    });
-    this.setHandler(this.out2, {
-      onPull: () => {
-        if (this.phase !== Phase.Open) return;
-        if (this.leftover) {
-          const bytes = this.leftover;
-          this.leftover = undefined;
-          this.push(this.out2, bytes);
-        } else if (!this.isClosed(this.in2)) {
-          this.pull(this.in2);
-        } else {
-          this.complete(this.out2);
-        }
-      },
-      onDownstreamFinish: (cause) => this.cancel(this.in2, cause),
-    });
+    // Handlers call methods of this stage: no closures per port (a connection lives long).
+    const H = HandshakeStageLogic.prototype;
+    this.setHandler(
+      this.in1,
+      new InPortHandler(this, H.onOutgoingBytes, H.onOutgoingDone, H.onOutgoingFailed),
+    );
+    this.setHandler(this.out1, new OutPortHandler(this, H.onNetworkPull, H.cancelStage));
+    this.setHandler(this.in2, new InPortHandler(this, H.onIncomingBytes, H.onNetworkEnd, H.abort));
+    this.setHandler(this.out2, new OutPortHandler(this, H.onProtocolPull, H.onProtocolCancel));
+  }
+
+  private onOutgoingBytes(): void {
+    this.push(this.out1, this.grab(this.in1));
+  }
+
+  private onOutgoingDone(): void {
+    this.complete(this.out1);
+  }
+
+  private onOutgoingFailed(error: unknown): void {
+    this.fail(this.out1, error);
+  }
+
+  private onNetworkPull(): void {
+    if (this.phase === Phase.SendRequest) {
+      this.phase = Phase.AwaitResponse;
+      this.push(this.out1, this.spec.request);
+      this.pull(this.in2);
+    } else if (this.phase === Phase.Open) {
+      this.pull(this.in1);
+    }
+  }
+
+  private onIncomingBytes(): void {
+    this.receive(this.grab(this.in2));
+  }
+
+  private onProtocolPull(): void {
+    if (this.phase !== Phase.Open) return;
+    if (this.leftover) {
+      const bytes = this.leftover;
+      this.leftover = undefined;
+      this.push(this.out2, bytes);
+    } else if (!this.isClosed(this.in2)) {
+      this.pull(this.in2);
+    } else {
+      this.complete(this.out2);
+    }
+  }
+
+  private onProtocolCancel(cause: unknown): void {
+    this.cancel(this.in2, cause);
   }
 
   override preStart(): void {
