@@ -6,7 +6,15 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { deferred, Flow, GraphStageLogic, type Inlet, type Outlet } from "../stream/index.js";
+import {
+  deferred,
+  Flow,
+  GraphStageLogic,
+  type Inlet,
+  InPortHandler,
+  type Outlet,
+  OutPortHandler,
+} from "../stream/index.js";
 import {
   AbortedError,
   ConnectionError,
@@ -111,31 +119,36 @@ class TcpConnectionLogic extends GraphStageLogic {
     private readonly accepted?: { readonly socket: net.Socket; readonly head: Uint8Array },
   ) {
     super();
-    this.setHandler(this.in, {
-      onPush: () => this.write(this.grab(this.in)),
-      // Our side is done writing: half-close, keep reading until the peer closes.
-      onUpstreamFinish: () => {
-        this.socket?.end();
-        if (this.readEnded && this.readQueue.length === 0) this.completeStage();
-      },
-      onUpstreamFailure: (error) => {
-        this.socket?.destroy();
-        this.failStage(error);
-      },
-    });
-    this.setHandler(this.out, {
-      onPull: () => {
-        const chunk = this.readQueue.shift();
-        if (chunk) {
-          this.push(this.out, chunk);
-          if (this.readQueue.length === 0) {
-            if (this.readEnded) this.complete(this.out);
-            else this.socket?.resume();
-          }
-        }
-      },
-      onDownstreamFinish: () => this.completeStage(),
-    });
+    // Handlers call methods of this stage: no closures per port (a connection lives long).
+    const T = TcpConnectionLogic.prototype;
+    this.setHandler(this.in, new InPortHandler(this, T.onBytesToWrite, T.onWritesDone, T.onWritesFailed));
+    this.setHandler(this.out, new OutPortHandler(this, T.onReadDemand, T.completeStage));
+  }
+
+  private onBytesToWrite(): void {
+    this.write(this.grab(this.in));
+  }
+
+  /** Our side is done writing: half-close, keep reading until the peer closes. */
+  private onWritesDone(): void {
+    this.socket?.end();
+    if (this.readEnded && this.readQueue.length === 0) this.completeStage();
+  }
+
+  private onWritesFailed(error: unknown): void {
+    this.socket?.destroy();
+    this.failStage(error);
+  }
+
+  private onReadDemand(): void {
+    const chunk = this.readQueue.shift();
+    if (chunk) {
+      this.push(this.out, chunk);
+      if (this.readQueue.length === 0) {
+        if (this.readEnded) this.complete(this.out);
+        else this.socket?.resume();
+      }
+    }
   }
 
   override preStart(): void {
