@@ -16,15 +16,33 @@ export interface Consumer<In, R> {
   finish(): R;
 }
 
-/** A sink that consumes every element and settles `result` when the stream ends. */
-export class ConsumingSinkLogic<In, R> extends SinkStageLogic<In> {
+/**
+ * A sink that settles `result` exactly once: it pulls at start, a failure rejects the result, and
+ * a stage stopped any other way rejects it with an abrupt-termination error.
+ */
+abstract class ResultSinkLogic<In, R> extends SinkStageLogic<In> {
   readonly result: Deferred<R> = deferred<R>();
 
-  constructor(private readonly consumer: Consumer<In, R>) {
+  constructor(private readonly abruptMessage: string) {
     super();
   }
   override preStart(): void {
     this.pull(this.in);
+  }
+  onUpstreamFailure(error: unknown): void {
+    this.result.reject(error);
+    this.failStage(error);
+  }
+  override postStop(): void {
+    // Only build the error (a stack trace costs tens of µs) when the promise is still open.
+    if (!this.result.settled) this.result.reject(new AbruptStageTerminationError(this.abruptMessage));
+  }
+}
+
+/** A sink that consumes every element and settles `result` when the stream ends. */
+export class ConsumingSinkLogic<In, R> extends ResultSinkLogic<In, R> {
+  constructor(private readonly consumer: Consumer<In, R>) {
+    super("sink stopped before the stream completed");
   }
   onPush(): void {
     try {
@@ -42,15 +60,6 @@ export class ConsumingSinkLogic<In, R> extends SinkStageLogic<In> {
       this.result.reject(error);
     }
     this.completeStage();
-  }
-  onUpstreamFailure(error: unknown): void {
-    this.result.reject(error);
-    this.failStage(error);
-  }
-  override postStop(): void {
-    // Only build the error (a stack trace costs tens of µs) when the promise is still open.
-    if (!this.result.settled)
-      this.result.reject(new AbruptStageTerminationError("sink stopped before the stream completed"));
   }
 }
 
@@ -92,13 +101,9 @@ export function lastConsumer<T>(required: boolean): Consumer<T, T | undefined> {
 }
 
 /** `head()` (fails on an empty stream) and `headOption()`: takes one element, then cancels. */
-export class HeadSinkLogic<T> extends SinkStageLogic<T> {
-  readonly result: Deferred<T | undefined> = deferred<T | undefined>();
+export class HeadSinkLogic<T> extends ResultSinkLogic<T, T | undefined> {
   constructor(private readonly required: boolean) {
-    super();
-  }
-  override preStart(): void {
-    this.pull(this.in);
+    super("head sink stopped before an element arrived");
   }
   onPush(): void {
     this.result.resolve(this.grab(this.in));
@@ -108,14 +113,6 @@ export class HeadSinkLogic<T> extends SinkStageLogic<T> {
     if (this.required) this.result.reject(new NoSuchElementError("head() of an empty stream"));
     else this.result.resolve(undefined);
     this.completeStage();
-  }
-  onUpstreamFailure(error: unknown): void {
-    this.result.reject(error);
-    this.failStage(error);
-  }
-  override postStop(): void {
-    if (!this.result.settled)
-      this.result.reject(new AbruptStageTerminationError("head sink stopped before an element arrived"));
   }
 }
 
