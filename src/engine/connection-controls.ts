@@ -14,17 +14,17 @@ export interface CloseInfo {
 
 /** What the protocol stage does for the controls. */
 export interface ControlHandler {
-  close(code: number | undefined, reason: string): void;
-  ping(payload: Uint8Array, result: Deferred<number>): void;
+  closeFromControls(code: number | undefined, reason: string): void;
+  pingFromControls(payload: Uint8Array, result: Deferred<number>): void;
 }
 
 /** Controls of one connection; calls before the stage starts are queued. */
 export class ConnectionControls {
   private handler: ControlHandler | undefined;
-  private early: ((h: ControlHandler) => void)[] = [];
+  private early: ((h: ControlHandler) => void)[] | undefined;
   private readonly closedDeferred = deferred<CloseInfo>();
   /** Pings not answered yet: rejected when the connection closes, so none waits forever. */
-  private readonly outstanding = new Set<Deferred<number>>();
+  private outstanding: Set<Deferred<number>> | undefined;
 
   /** Settles when the connection is closed, normally or not (rejects only if it never opened). */
   get closed(): Promise<CloseInfo> {
@@ -34,8 +34,9 @@ export class ConnectionControls {
   /** @internal */
   bind(handler: ControlHandler): void {
     this.handler = handler;
-    for (const call of this.early) call(handler);
-    this.early = [];
+    const early = this.early;
+    this.early = undefined;
+    if (early) for (const call of early) call(handler);
   }
 
   /** @internal */
@@ -52,7 +53,7 @@ export class ConnectionControls {
 
   /** Starts the closing handshake with `code` (default 1000) and `reason`. */
   close(code: number | undefined, reason: string): void {
-    this.call((h) => h.close(code, reason));
+    this.call((h) => h.closeFromControls(code, reason));
   }
 
   /** Sends a ping; resolves with the round-trip time in ms when its pong arrives. */
@@ -64,25 +65,27 @@ export class ConnectionControls {
       );
       return result.promise;
     }
-    this.outstanding.add(result);
-    const forget = () => this.outstanding.delete(result);
+    const outstanding = (this.outstanding ??= new Set());
+    outstanding.add(result);
+    const forget = () => outstanding.delete(result);
     result.promise.then(forget, forget);
-    this.call((h) => h.ping(payload, result));
+    this.call((h) => h.pingFromControls(payload, result));
     return result.promise;
   }
 
   private rejectOutstanding(): void {
-    if (this.outstanding.size === 0) return;
+    const outstanding = this.outstanding;
+    if (!outstanding || outstanding.size === 0) return;
     const error = new InvalidStateError(
       "the connection closed before the pong arrived",
       "WS_ERR_CONNECTION_CLOSED",
     );
-    for (const ping of this.outstanding) ping.reject(error);
-    this.outstanding.clear();
+    for (const ping of outstanding) ping.reject(error);
+    outstanding.clear();
   }
 
   private call(f: (h: ControlHandler) => void): void {
     if (this.handler) f(this.handler);
-    else this.early.push(f);
+    else (this.early ??= []).push(f);
   }
 }

@@ -80,8 +80,12 @@ export class HandshakeStageLogic extends GraphStageLogic {
   private invalid: { head: ResponseHead; cause: string } | undefined;
   private leftover: Uint8Array | undefined;
 
-  constructor(private readonly spec: HandshakeSpec) {
+  /** Dropped once open, like the parser: the request bytes and the offer are not needed any more. */
+  private spec: HandshakeSpec | undefined;
+
+  constructor(spec: HandshakeSpec) {
     super();
+    this.spec = spec;
     this.parser = new HttpResponseParser(spec.limits);
     // Handlers call methods of this stage: no closures per port (a connection lives long).
     const H = HandshakeStageLogic.prototype;
@@ -109,7 +113,7 @@ export class HandshakeStageLogic extends GraphStageLogic {
   private onNetworkPull(): void {
     if (this.phase === Phase.SendRequest) {
       this.phase = Phase.AwaitResponse;
-      this.push(this.out1, this.spec.request);
+      this.push(this.out1, this.spec!.request);
       this.pull(this.in2);
     } else if (this.phase === Phase.Open) {
       this.pull(this.in1);
@@ -138,17 +142,17 @@ export class HandshakeStageLogic extends GraphStageLogic {
   }
 
   override preStart(): void {
-    this.scheduleOnce("handshake", this.spec.timeoutMs);
+    this.scheduleOnce("handshake", this.spec!.timeoutMs);
   }
 
   protected override onTimer(): void {
-    this.abort(new HandshakeTimeoutError(this.spec.timeoutMs));
+    this.abort(new HandshakeTimeoutError(this.spec!.timeoutMs));
   }
 
   override postStop(): void {
     if (!this.outcome.settled)
       this.outcome.reject(
-        new ConnectionError(this.spec.host, this.spec.port, "closed before the handshake completed"),
+        new ConnectionError(this.spec!.host, this.spec!.port, "closed before the handshake completed"),
       );
   }
 
@@ -163,17 +167,18 @@ export class HandshakeStageLogic extends GraphStageLogic {
     if (result.kind !== "incomplete") this.parser = undefined;
     if (result.kind === "incomplete") return this.pull(this.in2);
     if (result.kind === "error") return this.abort(result.error);
-    const validation = validateUpgradeResponse(result.head, this.spec.offer);
+    const validation = validateUpgradeResponse(result.head, this.spec!.offer);
     if (!validation.valid) {
       this.invalid = { head: result.head, cause: validation.cause };
       this.phase = Phase.ReadBody;
-      this.body = new ResponseBodyReader(result.head, this.spec.maxBodySize);
+      this.body = new ResponseBodyReader(result.head, this.spec!.maxBodySize);
       if (this.body.complete || (result.rest.length > 0 && this.body.push(result.rest)))
         return this.finishInvalid();
       return this.pull(this.in2);
     }
     this.cancelTimer("handshake");
     this.phase = Phase.Open;
+    this.spec = undefined;
     this.outcome.resolve({
       valid: true,
       head: result.head,
@@ -204,8 +209,8 @@ export class HandshakeStageLogic extends GraphStageLogic {
     }
     this.abort(
       new ConnectionError(
-        this.spec.host,
-        this.spec.port,
+        this.spec!.host,
+        this.spec!.port,
         "the server closed the connection during the handshake",
       ),
     );

@@ -65,16 +65,14 @@ export class MessageStageLogic extends GraphStageLogic {
   private appDone = false;
   private incoming: Incoming | undefined;
 
-  private readonly onSubElement = this.getAsyncCallback<string | Uint8Array>((chunk) =>
-    this.sendChunk(chunk),
-  );
-  private readonly onSubComplete = this.getAsyncCallback<void>(() => this.endOutgoingStream());
-  private readonly onSubFailure = this.getAsyncCallback<unknown>((error) => {
+  // Substream events (methods, bound per streamed message: an idle connection pays nothing).
+  private onSubFailure(error: unknown): void {
     this.outgoing = undefined;
     this.fail(this.out1, error);
     this.cancel(this.in1, error);
-  });
-  private readonly onSubDemand = this.getAsyncCallback<void>(() => {
+  }
+
+  private onSubDemand(): void {
     const incoming = this.incoming;
     if (incoming?.kind !== "streamed") return;
     if (incoming.last !== undefined) {
@@ -85,9 +83,13 @@ export class MessageStageLogic extends GraphStageLogic {
     }
     incoming.demand = true;
     this.pullEvents();
-  });
-  private readonly onSubMaterialized = this.getAsyncCallback<void>(() => this.cancelTimer(STALL_TIMER));
-  private readonly onSubCancel = this.getAsyncCallback<void>(() => {
+  }
+
+  private onSubMaterialized(): void {
+    this.cancelTimer(STALL_TIMER);
+  }
+
+  private onSubCancel(): void {
     const incoming = this.incoming;
     if (incoming?.kind !== "streamed") return;
     this.cancelTimer(STALL_TIMER);
@@ -97,7 +99,7 @@ export class MessageStageLogic extends GraphStageLogic {
       this.endMessage();
     }
     this.pullEvents();
-  });
+  }
 
   constructor(private readonly settings: EngineSettings) {
     super();
@@ -185,10 +187,11 @@ export class MessageStageLogic extends GraphStageLogic {
       this.queueFrames(opcode, payload, true, true);
       return this.nextFrame();
     }
+    const M = MessageStageLogic.prototype;
     const sub = new SubSinkLogic<string | Uint8Array>({
-      onElement: this.onSubElement,
-      onComplete: this.onSubComplete,
-      onFailure: this.onSubFailure,
+      onElement: (chunk) => this.invokeFromOutside(M.sendChunk, chunk),
+      onComplete: () => this.invokeFromOutside(M.endOutgoingStream, undefined),
+      onFailure: (error) => this.invokeFromOutside(M.onSubFailure, error),
     });
     this.outgoing = { sub, opcode, started: false };
     const source = text ? message.getStreamedText() : message.asBinaryMessage().getStreamedData();
@@ -270,10 +273,11 @@ export class MessageStageLogic extends GraphStageLogic {
       this.incoming = { kind: "strict", text, parts: [], bytes: 0 };
       return;
     }
+    const M = MessageStageLogic.prototype;
     const channel = new SubSourceChannel<string | Uint8Array>({
-      onMaterialized: this.onSubMaterialized,
-      onDemand: this.onSubDemand,
-      onCancel: this.onSubCancel,
+      onMaterialized: () => this.invokeFromOutside(M.onSubMaterialized, undefined),
+      onDemand: () => this.invokeFromOutside(M.onSubDemand, undefined),
+      onCancel: () => this.invokeFromOutside(M.onSubCancel, undefined),
     });
     this.incoming = {
       kind: "streamed",

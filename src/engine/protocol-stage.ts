@@ -25,7 +25,7 @@ import {
   type Outlet,
   OutPortHandler,
 } from "../stream/index.js";
-import type { ConnectionControls } from "./connection-controls.js";
+import type { ConnectionControls, ControlHandler } from "./connection-controls.js";
 import { IdleTimeoutError, KeepAliveTimeoutError, PeerClosedConnectionException } from "./engine-errors.js";
 import type { EngineSettings } from "./engine-settings.js";
 
@@ -53,7 +53,7 @@ const CLOSE_REPLY_TIMER = "closeReply";
  */
 const CLOSE_REPLY_GRACE_MS = 100;
 
-export class ProtocolStageLogic extends GraphStageLogic {
+export class ProtocolStageLogic extends GraphStageLogic implements ControlHandler {
   readonly in1: Inlet<OutgoingFrame> = this.inlet<OutgoingFrame>("protocol.frames");
   readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("protocol.bytesOut");
   readonly in2: Inlet<Uint8Array> = this.inlet<Uint8Array>("protocol.bytesIn");
@@ -119,6 +119,24 @@ export class ProtocolStageLogic extends GraphStageLogic {
     this.afterProtocol();
   }
 
+  /** @internal `ControlHandler`: the application's `close()`, from outside the graph. */
+  closeFromControls(code: number | undefined, reason: string): void {
+    this.invokeFromOutside(ProtocolStageLogic.prototype.closeFromAppRequest, { code, reason });
+  }
+
+  /** @internal `ControlHandler`: the application's `ping()`, from outside the graph. */
+  pingFromControls(payload: Uint8Array, result: Deferred<number>): void {
+    this.invokeFromOutside(ProtocolStageLogic.prototype.sendPingRequest, { payload, result });
+  }
+
+  private closeFromAppRequest(request: { code: number | undefined; reason: string }): void {
+    this.closeFromApp(request.code, request.reason);
+  }
+
+  private sendPingRequest(request: { payload: Uint8Array; result: Deferred<number> }): void {
+    this.sendPing(request.payload, request.result);
+  }
+
   /** The application stopped reading: close the connection. */
   private onAppCancelled(): void {
     this.termination ??= {};
@@ -129,16 +147,7 @@ export class ProtocolStageLogic extends GraphStageLogic {
   }
 
   override preStart(): void {
-    const close = this.getAsyncCallback<{ code: number | undefined; reason: string }>(({ code, reason }) =>
-      this.closeFromApp(code, reason),
-    );
-    const ping = this.getAsyncCallback<{ payload: Uint8Array; result: Deferred<number> }>(
-      ({ payload, result }) => this.sendPing(payload, result),
-    );
-    this.controls.bind({
-      close: (code, reason) => close({ code, reason }),
-      ping: (payload, result) => ping({ payload, result }),
-    });
+    this.controls.bind(this);
     this.setKeepGoing(true);
     this.pullBytesIn();
     this.pull(this.in1);

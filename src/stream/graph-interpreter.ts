@@ -43,8 +43,8 @@ export class GraphInterpreter {
   private tail = 0;
   private chaseConn: Connection | undefined = undefined;
   private chaseKind = NONE;
-  private asyncLogics: GraphStageLogic[] = [];
-  private asyncFns: (() => void)[] = [];
+  // Async events as (logic, handler, value) triples in one flat array: no closure per event.
+  private asyncQueue: unknown[] = [];
   private asyncHead = 0;
   private running = false;
   private resumeScheduled = false;
@@ -82,11 +82,13 @@ export class GraphInterpreter {
     this.tail++;
   }
 
-  /** @internal Runs `fn` for `logic` inside the loop: now if idle, else after the current event. */
-  invokeAsync(logic: GraphStageLogic, fn: () => void): void {
+  /**
+   * @internal Runs `handler.call(logic, value)` inside the loop: now if idle, else after the current
+   * event.
+   */
+  invokeAsync<L extends GraphStageLogic, T>(logic: L, handler: (this: L, value: T) => void, value: T): void {
     if (logic.state.stopped) return;
-    this.asyncLogics.push(logic);
-    this.asyncFns.push(fn);
+    this.asyncQueue.push(logic, handler, value);
     if (!this.running && !this.resumeScheduled) this.run();
   }
 
@@ -134,7 +136,7 @@ export class GraphInterpreter {
           kind = this.kinds[this.head]!;
           this.conns[this.head] = undefined;
           if (++this.head === this.tail) this.head = this.tail = 0;
-        } else if (this.asyncHead !== this.asyncFns.length) {
+        } else if (this.asyncHead !== this.asyncQueue.length) {
           this.runAsync();
           if (--this.budget === 0) {
             this.budget = EVENT_BUDGET;
@@ -211,14 +213,18 @@ export class GraphInterpreter {
   }
 
   private runAsync(): void {
-    const logic = this.asyncLogics[this.asyncHead]!;
-    const fn = this.asyncFns[this.asyncHead]!;
-    if (++this.asyncHead === this.asyncFns.length) {
-      this.asyncLogics = [];
-      this.asyncFns = [];
+    const queue = this.asyncQueue;
+    const head = this.asyncHead;
+    const logic = queue[head] as GraphStageLogic;
+    const handler = queue[head + 1] as (this: GraphStageLogic, value: unknown) => void;
+    const value = queue[head + 2];
+    if ((this.asyncHead = head + 3) === queue.length) {
+      this.asyncQueue = [];
       this.asyncHead = 0;
+    } else {
+      queue[head + 2] = undefined;
     }
-    if (!logic.state.stopped) logic.guard(fn);
+    if (!logic.state.stopped) logic.guardCall(handler, value);
   }
 
   private yieldToHost(): void {

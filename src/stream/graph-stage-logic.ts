@@ -24,6 +24,9 @@ interface TimerEntry {
   readonly periodic: boolean;
 }
 
+/** The port list of a stage without inlets (a source) or outlets (a sink): shared. */
+const NO_PORTS: never[] = [];
+
 export abstract class GraphStageLogic {
   private interpreter: GraphInterpreter | undefined;
   private inlets: Inlet<never>[] = [];
@@ -35,7 +38,8 @@ export abstract class GraphStageLogic {
   readonly state: StageState = new StageState(this);
   private keepGoing = false;
   private timers: Map<unknown, TimerEntry> | undefined;
-  private early: (() => void)[] | undefined;
+  /** Async events that arrived before the graph started, as (handler, value) pairs. */
+  private early: unknown[] | undefined;
   private failureCause: { readonly error: unknown } | undefined;
 
   /** Called once before any event, when the graph starts. */
@@ -241,11 +245,17 @@ export abstract class GraphStageLogic {
    * Calls after the stage stopped are dropped; calls before the graph started wait for it.
    */
   protected getAsyncCallback<T>(handler: (value: T) => void): (value: T) => void {
-    return (value: T) => {
-      const run = () => handler(value);
-      if (this.interpreter) this.interpreter.invokeAsync(this, run);
-      else if (!this.state.stopped) (this.early ??= []).push(run);
-    };
+    return (value: T) => this.invokeFromOutside(handler, value);
+  }
+
+  /**
+   * Calls `handler` (with this stage as `this`) with `value` inside the graph, like an async
+   * callback but without a closure: long-lived stages call it from shared, module-level
+   * listeners (one connection's stages then cost no function objects per event source).
+   */
+  protected invokeFromOutside<T>(handler: (this: this, value: T) => void, value: T): void {
+    if (this.interpreter) this.interpreter.invokeAsync(this, handler, value);
+    else if (!this.state.stopped) (this.early ??= []).push(handler, value);
   }
 
   /** Fires `onTimer(key)` once after `delayMs`, replacing a timer with the same key. */
@@ -265,6 +275,8 @@ export abstract class GraphStageLogic {
     clearTimeout(entry.handle);
     clearInterval(entry.handle);
     this.timers!.delete(key);
+    // A long-lived stage whose only timer is gone (a connect time-out) keeps no empty map.
+    if (this.timers!.size === 0) this.timers = undefined;
   }
 
   /** Whether a timer with `key` is scheduled. */
@@ -275,26 +287,31 @@ export abstract class GraphStageLogic {
   private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
     this.cancelTimer(key);
     if (this.state.stopped) return;
-    const timers = (this.timers ??= new Map());
+    // The map is looked up each time, never captured: it is dropped whenever it empties.
     const fire = () => {
-      if (timers.get(key) !== entry) return;
-      if (!entry.periodic) timers.delete(key);
+      const timers = this.timers;
+      if (timers?.get(key) !== entry) return;
+      if (!entry.periodic) {
+        timers.delete(key);
+        if (timers.size === 0) this.timers = undefined;
+      }
       this.onTimer(key);
     };
     const callback = this.getAsyncCallback<void>(fire);
     let entry: TimerEntry;
     if (periodic) {
       const handle = setTimeout(() => {
+        if (this.timers?.get(key) !== entry) return;
         const interval = setInterval(() => callback(), intervalMs);
         entry = { handle: interval, periodic: true };
-        timers.set(key, entry);
+        this.timers.set(key, entry);
         callback();
       }, delayMs);
       entry = { handle, periodic: true };
     } else {
       entry = { handle: setTimeout(() => callback(), delayMs), periodic: false };
     }
-    timers.set(key, entry);
+    (this.timers ??= new Map()).set(key, entry);
   }
 
   // ---- interpreter side ---------------------------------------------------------------------------
@@ -303,8 +320,8 @@ export abstract class GraphStageLogic {
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
     // Exact-size copies: a pushed-to array keeps spare capacity, and a graph may live for hours.
-    this.inlets = this.inlets.slice();
-    this.outlets = this.outlets.slice();
+    this.inlets = this.inlets.length === 0 ? NO_PORTS : this.inlets.slice();
+    this.outlets = this.outlets.length === 0 ? NO_PORTS : this.outlets.slice();
     for (const port of this.inlets) {
       const c = this.connectionOf(port);
       c.setInHandler(port.handler!);
@@ -330,13 +347,27 @@ export abstract class GraphStageLogic {
     this.guard(() => this.preStart());
     const early = this.early;
     this.early = undefined;
-    if (early) for (const run of early) this.interpreter!.invokeAsync(this, run);
+    if (early) {
+      for (let i = 0; i < early.length; i += 2) {
+        this.interpreter!.invokeAsync(this, early[i] as (value: unknown) => void, early[i + 1]);
+      }
+    }
   }
 
   /** @internal Runs `fn`, failing the stage if it throws. */
   guard(fn: () => void): void {
     try {
       fn();
+    } catch (error) {
+      this.failStage(error);
+    }
+    this.checkAutoStop();
+  }
+
+  /** @internal Runs `handler.call(this, value)`, failing the stage if it throws. */
+  guardCall<T>(handler: (this: this, value: T) => void, value: T): void {
+    try {
+      handler.call(this, value);
     } catch (error) {
       this.failStage(error);
     }

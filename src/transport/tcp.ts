@@ -55,18 +55,60 @@ export interface OutgoingConnection {
 
 const DEFAULT_CONNECTING_TIMEOUT = 10_000;
 
+/** The stage a socket feeds, so that its listeners can be shared functions rather than closures. */
+const stageOfSocket = Symbol("wsflow.tcpStage");
+type StagedSocket = net.Socket & { [stageOfSocket]?: TcpConnectionLogic };
+
 class TcpConnectionLogic extends GraphStageLogic {
   readonly in: Inlet<Uint8Array> = this.inlet<Uint8Array>("tcp.in");
   readonly out: Outlet<Uint8Array> = this.outlet<Uint8Array>("tcp.out");
   readonly connected = deferred<OutgoingConnection>();
-  private socket: net.Socket | undefined;
+  private socket: StagedSocket | undefined;
   private isConnected = false;
   private readonly readQueue: Uint8Array[] = [];
   private readEnded = false;
   private corked = false;
-  private readonly onAbort = () => this.onAbortCallback();
 
-  private readonly onConnect = this.getAsyncCallback<void>(() => {
+  // Socket listeners: one set for all connections; each finds its stage through the socket.
+  // An idle connection lives for hours, so a closure per event per connection is memory.
+  private static onSocketConnect(this: StagedSocket): void {
+    const stage = this[stageOfSocket];
+    stage?.invokeFromOutside(stage.onConnect, undefined);
+  }
+  private static onSocketData(this: StagedSocket, chunk: Buffer): void {
+    const stage = this[stageOfSocket];
+    // Plain Uint8Array views: the decoder slices every chunk, and Buffer's subarray is several
+    // times slower than Uint8Array's (it builds a FastBuffer each time).
+    stage?.invokeFromOutside(stage.onData, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+  }
+  private static onSocketEnd(this: StagedSocket): void {
+    const stage = this[stageOfSocket];
+    stage?.invokeFromOutside(stage.onEnd, undefined);
+  }
+  private static onSocketDrain(this: StagedSocket): void {
+    const stage = this[stageOfSocket];
+    stage?.invokeFromOutside(stage.onDrain, undefined);
+  }
+  private static onSocketError(this: StagedSocket, error: unknown): void {
+    const stage = this[stageOfSocket];
+    stage?.invokeFromOutside(stage.onError, error);
+  }
+  private static onSocketClose(this: StagedSocket): void {
+    const stage = this[stageOfSocket];
+    stage?.invokeFromOutside(stage.onClose, undefined);
+  }
+
+  private static uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
+    stage.corked = false;
+    socket.uncork();
+  }
+
+  /** The abort signal's listener (an `EventListenerObject`: no closure). @internal */
+  handleEvent(): void {
+    this.invokeFromOutside(this.onError, new AbortedError(this.options.signal?.reason));
+  }
+
+  private onConnect(): void {
     this.isConnected = true;
     this.cancelTimer("connect");
     const s = this.socket!;
@@ -77,39 +119,41 @@ class TcpConnectionLogic extends GraphStageLogic {
       remotePort: s.remotePort ?? 0,
     });
     if (!this.isClosed(this.in)) this.pull(this.in);
-  });
-  private readonly onData = this.getAsyncCallback<Uint8Array>((chunk) => {
+  }
+
+  private onData(chunk: Uint8Array): void {
     if (this.isAvailable(this.out) && this.readQueue.length === 0) {
       this.push(this.out, chunk);
     } else {
       this.readQueue.push(chunk);
       this.socket?.pause();
     }
-  });
-  private readonly onEnd = this.getAsyncCallback<void>(() => {
+  }
+
+  private onEnd(): void {
     this.readEnded = true;
     if (this.readQueue.length === 0) this.complete(this.out);
-  });
-  private readonly onDrain = this.getAsyncCallback<void>(() => {
+  }
+
+  private onDrain(): void {
     if (!this.isClosed(this.in) && !this.hasBeenPulled(this.in)) this.pull(this.in);
-  });
-  private readonly onError = this.getAsyncCallback<unknown>((error) => {
+  }
+
+  private onError(error: unknown): void {
     const failure =
       error instanceof ConnectionError || error instanceof AbortedError
         ? error
         : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
     this.connected.reject(failure);
     this.failStage(failure);
-  });
-  private readonly onClose = this.getAsyncCallback<void>(() => {
+  }
+
+  private onClose(): void {
     if (!this.isConnected)
       return this.onError(new ConnectionError(this.host, this.port, "closed before connecting"));
     this.readEnded = true;
     if (this.readQueue.length === 0) this.completeStage();
-  });
-  private readonly onAbortCallback = this.getAsyncCallback<void>(() => {
-    this.onError(new AbortedError(this.options.signal?.reason));
-  });
+  }
 
   constructor(
     private readonly host: string,
@@ -155,7 +199,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     if (this.accepted) return this.adopt(this.accepted.socket, this.accepted.head);
     const signal = this.options.signal;
     if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
-    signal?.addEventListener("abort", this.onAbort, { once: true });
+    signal?.addEventListener("abort", this, { once: true });
     const timeout = this.options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT;
     this.scheduleOnce("connect", timeout);
     const tlsOptions = this.options.tls === true ? {} : this.options.tls;
@@ -181,7 +225,7 @@ class TcpConnectionLogic extends GraphStageLogic {
         });
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.once(tlsOptions ? "secureConnect" : "connect", () => this.onConnect());
+    socket.once(tlsOptions ? "secureConnect" : "connect", TcpConnectionLogic.onSocketConnect);
     this.listen(socket);
   }
 
@@ -195,16 +239,13 @@ class TcpConnectionLogic extends GraphStageLogic {
     socket.resume();
   }
 
-  private listen(socket: net.Socket): void {
-    // Plain Uint8Array views: the decoder slices every chunk, and Buffer's subarray is several
-    // times slower than Uint8Array's (it builds a FastBuffer each time).
-    socket.on("data", (chunk: Buffer) =>
-      this.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)),
-    );
-    socket.on("end", () => this.onEnd());
-    socket.on("drain", () => this.onDrain());
-    socket.on("error", (error) => this.onError(error));
-    socket.on("close", () => this.onClose());
+  private listen(socket: StagedSocket): void {
+    socket[stageOfSocket] = this;
+    socket.on("data", TcpConnectionLogic.onSocketData);
+    socket.on("end", TcpConnectionLogic.onSocketEnd);
+    socket.on("drain", TcpConnectionLogic.onSocketDrain);
+    socket.on("error", TcpConnectionLogic.onSocketError);
+    socket.on("close", TcpConnectionLogic.onSocketClose);
   }
 
   protected override onTimer(): void {
@@ -218,7 +259,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   override postStop(): void {
-    this.options.signal?.removeEventListener("abort", this.onAbort);
+    this.options.signal?.removeEventListener("abort", this);
     if (!this.connected.settled) {
       this.connected.reject(
         new ConnectionError(this.host, this.port, "the stream stopped before connecting"),
@@ -226,6 +267,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     }
     const socket = this.socket;
     if (socket) {
+      socket[stageOfSocket] = undefined;
       socket.removeAllListeners();
       // Late errors from a destroyed socket must not become uncaught exceptions.
       socket.on("error", () => {});
@@ -239,10 +281,7 @@ class TcpConnectionLogic extends GraphStageLogic {
       // Batch every write of this tick into one syscall.
       this.corked = true;
       socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
+      process.nextTick(TcpConnectionLogic.uncork, this, socket);
     }
     // When the socket's buffer is full, the next pull waits for 'drain'.
     if (socket.write(chunk)) this.pull(this.in);
