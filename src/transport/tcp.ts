@@ -59,6 +59,39 @@ const DEFAULT_CONNECTING_TIMEOUT = 10_000;
 const stageOfSocket = Symbol("wsflow.tcpStage");
 type StagedSocket = net.Socket & { [stageOfSocket]?: TcpConnectionLogic };
 
+// Socket listeners: one set for all connections; each finds its stage through the socket (an
+// idle connection lives for hours, so a closure per event per connection is memory).
+function onSocketConnect(this: StagedSocket): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onConnect, undefined);
+}
+function onSocketData(this: StagedSocket, chunk: Buffer): void {
+  const stage = this[stageOfSocket];
+  // Plain Uint8Array views: the decoder slices every chunk, and Buffer's subarray is several
+  // times slower than Uint8Array's (it builds a FastBuffer each time).
+  stage?.fromSocket(stage.onData, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+}
+function onSocketEnd(this: StagedSocket): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onEnd, undefined);
+}
+function onSocketDrain(this: StagedSocket): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onDrain, undefined);
+}
+function onSocketError(this: StagedSocket, error: unknown): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onError, error);
+}
+function uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
+  stage.corked = false;
+  socket.uncork();
+}
+function onSocketClose(this: StagedSocket): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onClose, undefined);
+}
+
 class TcpConnectionLogic extends GraphStageLogic {
   readonly in: Inlet<Uint8Array> = this.inlet<Uint8Array>("tcp.in");
   readonly out: Outlet<Uint8Array> = this.outlet<Uint8Array>("tcp.out");
@@ -67,40 +100,11 @@ class TcpConnectionLogic extends GraphStageLogic {
   private isConnected = false;
   private readonly readQueue: Uint8Array[] = [];
   private readEnded = false;
-  private corked = false;
+  corked = false;
 
-  // Socket listeners: one set for all connections; each finds its stage through the socket.
-  // An idle connection lives for hours, so a closure per event per connection is memory.
-  private static onSocketConnect(this: StagedSocket): void {
-    const stage = this[stageOfSocket];
-    stage?.invokeFromOutside(stage.onConnect, undefined);
-  }
-  private static onSocketData(this: StagedSocket, chunk: Buffer): void {
-    const stage = this[stageOfSocket];
-    // Plain Uint8Array views: the decoder slices every chunk, and Buffer's subarray is several
-    // times slower than Uint8Array's (it builds a FastBuffer each time).
-    stage?.invokeFromOutside(stage.onData, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-  }
-  private static onSocketEnd(this: StagedSocket): void {
-    const stage = this[stageOfSocket];
-    stage?.invokeFromOutside(stage.onEnd, undefined);
-  }
-  private static onSocketDrain(this: StagedSocket): void {
-    const stage = this[stageOfSocket];
-    stage?.invokeFromOutside(stage.onDrain, undefined);
-  }
-  private static onSocketError(this: StagedSocket, error: unknown): void {
-    const stage = this[stageOfSocket];
-    stage?.invokeFromOutside(stage.onError, error);
-  }
-  private static onSocketClose(this: StagedSocket): void {
-    const stage = this[stageOfSocket];
-    stage?.invokeFromOutside(stage.onClose, undefined);
-  }
-
-  private static uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
-    stage.corked = false;
-    socket.uncork();
+  /** A socket event, into the graph (the listeners above are outside the class). */
+  fromSocket<T>(handler: (this: this, value: T) => void, value: T): void {
+    this.invokeFromOutside(handler, value);
   }
 
   /** The abort signal's listener (an `EventListenerObject`: no closure). @internal */
@@ -108,7 +112,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.invokeFromOutside(this.onError, new AbortedError(this.options.signal?.reason));
   }
 
-  private onConnect(): void {
+  onConnect(): void {
     this.isConnected = true;
     this.cancelTimer("connect");
     const s = this.socket!;
@@ -121,7 +125,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     if (!this.isClosed(this.in)) this.pull(this.in);
   }
 
-  private onData(chunk: Uint8Array): void {
+  onData(chunk: Uint8Array): void {
     if (this.isAvailable(this.out) && this.readQueue.length === 0) {
       this.push(this.out, chunk);
     } else {
@@ -130,16 +134,16 @@ class TcpConnectionLogic extends GraphStageLogic {
     }
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     this.readEnded = true;
     if (this.readQueue.length === 0) this.complete(this.out);
   }
 
-  private onDrain(): void {
+  onDrain(): void {
     if (!this.isClosed(this.in) && !this.hasBeenPulled(this.in)) this.pull(this.in);
   }
 
-  private onError(error: unknown): void {
+  onError(error: unknown): void {
     const failure =
       error instanceof ConnectionError || error instanceof AbortedError
         ? error
@@ -148,7 +152,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.failStage(failure);
   }
 
-  private onClose(): void {
+  onClose(): void {
     if (!this.isConnected)
       return this.onError(new ConnectionError(this.host, this.port, "closed before connecting"));
     this.readEnded = true;
@@ -225,7 +229,7 @@ class TcpConnectionLogic extends GraphStageLogic {
         });
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.once(tlsOptions ? "secureConnect" : "connect", TcpConnectionLogic.onSocketConnect);
+    socket.once(tlsOptions ? "secureConnect" : "connect", onSocketConnect);
     this.listen(socket);
   }
 
@@ -241,11 +245,11 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   private listen(socket: StagedSocket): void {
     socket[stageOfSocket] = this;
-    socket.on("data", TcpConnectionLogic.onSocketData);
-    socket.on("end", TcpConnectionLogic.onSocketEnd);
-    socket.on("drain", TcpConnectionLogic.onSocketDrain);
-    socket.on("error", TcpConnectionLogic.onSocketError);
-    socket.on("close", TcpConnectionLogic.onSocketClose);
+    socket.on("data", onSocketData);
+    socket.on("end", onSocketEnd);
+    socket.on("drain", onSocketDrain);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
   }
 
   protected override onTimer(): void {
@@ -281,7 +285,7 @@ class TcpConnectionLogic extends GraphStageLogic {
       // Batch every write of this tick into one syscall.
       this.corked = true;
       socket.cork();
-      process.nextTick(TcpConnectionLogic.uncork, this, socket);
+      process.nextTick(uncork, this, socket);
     }
     // When the socket's buffer is full, the next pull waits for 'drain'.
     if (socket.write(chunk)) this.pull(this.in);
