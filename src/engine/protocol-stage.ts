@@ -15,6 +15,7 @@
  * application. Timers: the close deadline, keep-alive, the keep-alive pong deadline and the
  * idle time-out. The controls (`close`, `ping`, `closed`) act here.
  */
+import { Fifo } from "../codec/fifo.js";
 import { CloseCode, InvalidStateError, Opcode, ProtocolError, RandomMaskKeySource } from "../codec/index.js";
 import { type ProtocolEvent, WebSocketProtocol } from "../protocol/index.js";
 import {
@@ -53,6 +54,10 @@ const CLOSE_REPLY_TIMER = "closeReply";
  */
 const CLOSE_REPLY_GRACE_MS = 100;
 
+// Send options, shared: one object per frame would be garbage.
+const FINAL = { fin: true } as const;
+const NOT_FINAL = { fin: false } as const;
+
 export class ProtocolStageLogic extends GraphStageLogic implements ControlHandler {
   readonly in1: Inlet<OutgoingFrame> = this.inlet<OutgoingFrame>("protocol.frames");
   readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("protocol.bytesOut");
@@ -60,10 +65,8 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   readonly out2: Outlet<MessageEvent> = this.outlet<MessageEvent>("protocol.events");
 
   private readonly protocol: WebSocketProtocol;
-  private bytesOut: Uint8Array[] = [];
-  private bytesOutHead = 0;
-  private eventsOut: MessageEvent[] = [];
-  private eventsOutHead = 0;
+  private readonly bytesOut = new Fifo<Uint8Array>();
+  private readonly eventsOut = new Fifo<MessageEvent>();
   /** What ends the incoming side once the queued events are delivered. */
   private termination: { readonly error?: unknown } | undefined;
   private lastActivity = performance.now();
@@ -141,8 +144,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   private onAppCancelled(): void {
     this.termination ??= {};
     this.closeFromApp(CloseCode.NormalClosure, "");
-    this.eventsOut = [];
-    this.eventsOutHead = 0;
+    this.eventsOut.clear();
     this.pullBytesIn();
   }
 
@@ -177,7 +179,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
 
   /** Takes the protocol's events and bytes after any input or command. */
   private afterProtocol(): void {
-    for (const event of this.protocol.eventsReceived()) this.onEvent(event);
+    for (let event = this.protocol.nextEvent(); event; event = this.protocol.nextEvent()) this.onEvent(event);
     this.takeBytes();
     this.flushEvents();
     const deadline = this.protocol.deadline();
@@ -261,17 +263,15 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     this.cancel(this.in1);
     this.cancel(this.in2);
     this.takeBytes();
-    if (this.bytesOutHead === this.bytesOut.length) this.complete(this.out1);
+    if (this.bytesOut.length === 0) this.complete(this.out1);
     this.flushEvents();
   }
 
   private flushEvents(): void {
-    while (this.eventsOutHead < this.eventsOut.length && this.isAvailable(this.out2)) {
-      this.push(this.out2, this.eventsOut[this.eventsOutHead++]!);
+    while (this.eventsOut.length > 0 && this.isAvailable(this.out2)) {
+      this.push(this.out2, this.eventsOut.shift()!);
     }
-    if (this.eventsOutHead === this.eventsOut.length) {
-      this.eventsOut = [];
-      this.eventsOutHead = 0;
+    if (this.eventsOut.length === 0) {
       if (
         this.termination !== undefined &&
         (this.termination.error !== undefined || this.protocol.state === "CLOSED" || this.peerClosed)
@@ -286,7 +286,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   }
 
   private pullBytesIn(): void {
-    if (this.eventsOutHead < this.eventsOut.length) return; // back-pressure: deliver what we have first
+    if (this.eventsOut.length > 0) return; // back-pressure: deliver what we have first
     if (this.isClosed(this.in2) || this.hasBeenPulled(this.in2)) return;
     this.pull(this.in2);
   }
@@ -296,7 +296,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   private send(frame: OutgoingFrame): void {
     this.lastActivity = performance.now();
     if (this.protocol.closeSent) return; // the application's late frames after a close are dropped
-    const options = { fin: frame.fin };
+    const options = frame.fin ? FINAL : NOT_FINAL;
     if (frame.opcode === Opcode.Text) this.protocol.sendText(frame.payload, options);
     else if (frame.opcode === Opcode.Binary) this.protocol.sendBinary(frame.payload, options);
     else this.protocol.sendContinuation(frame.payload, options);
@@ -307,17 +307,17 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   }
 
   private takeBytes(): void {
-    for (const bytes of this.protocol.dataToSend()) this.bytesOut.push(bytes);
+    for (let bytes = this.protocol.nextDataToSend(); bytes; bytes = this.protocol.nextDataToSend()) {
+      this.bytesOut.push(bytes);
+    }
     this.flushBytes();
   }
 
   private flushBytes(): void {
-    while (this.bytesOutHead < this.bytesOut.length && this.isAvailable(this.out1)) {
-      this.push(this.out1, this.bytesOut[this.bytesOutHead++]!);
+    while (this.bytesOut.length > 0 && this.isAvailable(this.out1)) {
+      this.push(this.out1, this.bytesOut.shift()!);
     }
-    if (this.bytesOutHead < this.bytesOut.length) return;
-    this.bytesOut = [];
-    this.bytesOutHead = 0;
+    if (this.bytesOut.length > 0) return;
     if (this.protocol.shouldCloseTransport() || this.protocol.state === "CLOSED") {
       this.complete(this.out1);
       this.maybeFinish();
@@ -416,8 +416,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   /** Fails the connection: Close with `closeCode` if possible, then the transport is closed. */
   private failConnection(error: unknown, closeCode: number = CloseCode.AbnormalClosure): void {
     this.termination = { error };
-    this.eventsOut = [];
-    this.eventsOutHead = 0;
+    this.eventsOut.clear();
     if (closeCode !== CloseCode.AbnormalClosure && this.protocol.state !== "CLOSED") {
       this.protocol.fail(closeCode, error instanceof Error ? error.message : "");
       this.takeBytes();
@@ -426,7 +425,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     this.fail(this.out2, error);
     this.cancel(this.in1, error);
     this.cancel(this.in2, error);
-    if (this.bytesOutHead === this.bytesOut.length) this.complete(this.out1);
+    if (this.bytesOut.length === 0) this.complete(this.out1);
     this.maybeFinish();
   }
 

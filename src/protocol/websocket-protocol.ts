@@ -11,6 +11,7 @@
  * Peer errors never throw: they fail the connection (Close with 1002, 1007 or 1009) and are reported
  * as a `protocol-error` event. Local misuse (sending after Close, a bad close code) throws at once.
  */
+import { Fifo } from "../codec/fifo.js";
 import {
   type BulkUtf8Check,
   type ByteAllocator,
@@ -90,8 +91,8 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private stateValue: ConnectionState = ConnectionState.Open;
   private readonly decoder: FrameDecoder;
   private readonly incoming: IncomingFrames;
-  private events: ProtocolEvent[] = [];
-  private output: Uint8Array[] = [];
+  private readonly events = new Fifo<ProtocolEvent>();
+  private readonly output = new Fifo<Uint8Array>();
   private readonly isClient: boolean;
   private readonly maskKeys: MaskKeySource | undefined;
   private readonly allocate: ByteAllocator;
@@ -167,18 +168,25 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Returns and forgets the events produced since the last call. */
   eventsReceived(): ProtocolEvent[] {
-    const events = this.events;
-    if (events.length === 0) return events;
-    this.events = [];
-    return events;
+    return this.events.takeAll();
+  }
+
+  /**
+   * Returns and forgets the oldest event not taken yet, or undefined: `eventsReceived` one at a
+   * time, without an array per call (for per-message paths).
+   */
+  nextEvent(): ProtocolEvent | undefined {
+    return this.events.shift();
   }
 
   /** Returns and forgets the bytes to write, in order (a gather list: write them corked or with writev). */
   dataToSend(): Uint8Array[] {
-    const output = this.output;
-    if (output.length === 0) return output;
-    this.output = [];
-    return output;
+    return this.output.takeAll();
+  }
+
+  /** Returns and forgets the oldest bytes to write, or undefined: `dataToSend` one chunk at a time. */
+  nextDataToSend(): Uint8Array | undefined {
+    return this.output.shift();
   }
 
   /**

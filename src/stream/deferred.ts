@@ -1,7 +1,8 @@
 /**
  * Promises for materialized values. Akka's futures may fail with nobody listening; a plain
- * rejected Promise would crash Node with an unhandled rejection. These promises carry a no-op
- * handler, so a failure nobody awaits is harmless, while whoever awaits still sees it.
+ * rejected Promise would crash Node with an unhandled rejection. These promises get a no-op
+ * handler when they reject, so a failure nobody awaits is harmless, while whoever awaits still
+ * sees it.
  */
 
 /** A promise with its settle functions exposed; settling twice is ignored. */
@@ -26,18 +27,21 @@ class DeferredPromise<T> implements Deferred<T> {
       this.resolveFn = resolve;
       this.rejectFn = reject;
     });
-    this.promise.catch(ignore);
   }
 
   resolve(value: T): void {
     if (this.settled) return;
     this.settled = true;
+    // A thenable may still reject: mark that case handled too.
+    if (typeof (value as { then?: unknown } | null)?.then === "function") this.promise.catch(ignore);
     this.resolveFn(value);
   }
 
   reject(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
+    // Marked handled only now, when it matters: a handler per promise that resolves is garbage.
+    this.promise.catch(ignore);
     this.rejectFn(error);
   }
 }

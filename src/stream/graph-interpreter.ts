@@ -43,8 +43,12 @@ export class GraphInterpreter {
   private tail = 0;
   private chaseConn: Connection | undefined = undefined;
   private chaseKind = NONE;
-  // Async events as (logic, handler, value) triples in one flat array: no closure per event.
-  private asyncQueue: unknown[] = [];
+  // Async events as (logic, handler, value) triples: the first in these fields (nearly always
+  // the only one: a socket read, a timer), the rest in one flat array. No allocation per event.
+  private asyncLogic: GraphStageLogic | undefined = undefined;
+  private asyncHandler: ((this: GraphStageLogic, value: unknown) => void) | undefined = undefined;
+  private asyncValue: unknown = undefined;
+  private asyncQueue: unknown[] | undefined = undefined;
   private asyncHead = 0;
   private running = false;
   private resumeScheduled = false;
@@ -88,7 +92,13 @@ export class GraphInterpreter {
    */
   invokeAsync<L extends GraphStageLogic, T>(logic: L, handler: (this: L, value: T) => void, value: T): void {
     if (logic.state.stopped) return;
-    this.asyncQueue.push(logic, handler, value);
+    if (this.asyncLogic === undefined) {
+      this.asyncLogic = logic;
+      this.asyncHandler = handler as (this: GraphStageLogic, value: unknown) => void;
+      this.asyncValue = value;
+    } else {
+      (this.asyncQueue ??= []).push(logic, handler, value);
+    }
     if (!this.running && !this.resumeScheduled) this.run();
   }
 
@@ -136,7 +146,7 @@ export class GraphInterpreter {
           kind = this.kinds[this.head]!;
           this.conns[this.head] = undefined;
           if (++this.head === this.tail) this.head = this.tail = 0;
-        } else if (this.asyncHead !== this.asyncQueue.length) {
+        } else if (this.asyncLogic !== undefined) {
           this.runAsync();
           if (--this.budget === 0) {
             this.budget = EVENT_BUDGET;
@@ -213,16 +223,27 @@ export class GraphInterpreter {
   }
 
   private runAsync(): void {
+    const logic = this.asyncLogic!;
+    const handler = this.asyncHandler!;
+    const value = this.asyncValue;
+    // Refill the slot from the overflow queue, in order.
     const queue = this.asyncQueue;
-    const head = this.asyncHead;
-    const logic = queue[head] as GraphStageLogic;
-    const handler = queue[head + 1] as (this: GraphStageLogic, value: unknown) => void;
-    const value = queue[head + 2];
-    if ((this.asyncHead = head + 3) === queue.length) {
-      this.asyncQueue = [];
-      this.asyncHead = 0;
+    if (queue !== undefined) {
+      const head = this.asyncHead;
+      this.asyncLogic = queue[head] as GraphStageLogic;
+      this.asyncHandler = queue[head + 1] as (this: GraphStageLogic, value: unknown) => void;
+      this.asyncValue = queue[head + 2];
+      if (head + 3 === queue.length) {
+        this.asyncQueue = undefined;
+        this.asyncHead = 0;
+      } else {
+        queue[head + 2] = undefined;
+        this.asyncHead = head + 3;
+      }
     } else {
-      queue[head + 2] = undefined;
+      this.asyncLogic = undefined;
+      this.asyncHandler = undefined;
+      this.asyncValue = undefined;
     }
     if (!logic.state.stopped) logic.guardCall(handler, value);
   }

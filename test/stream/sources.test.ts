@@ -190,6 +190,23 @@ describe("Source.queue", () => {
     await assert.rejects(r2, /stop/);
   });
 
+  it("offers still in flight when the stream stops settle, in order, as closed", async () => {
+    const [queue, result] = Source.queue<number>(100).take(2).toMat(Sink.seq(), Keep.both).run();
+    const offers = Array.from({ length: 50 }, (_, i) => queue.offer(i));
+    const results = await Promise.all(offers);
+    assert.deepEqual(await result, [0, 1]);
+    const firstClosed = results.indexOf("closed");
+    assert.ok(firstClosed >= 2, "the two taken were enqueued");
+    assert.ok(
+      results.slice(firstClosed).every((r) => r === "closed"),
+      "after the stop, every offer is closed",
+    );
+    assert.ok(
+      results.slice(0, firstClosed).every((r) => r === "enqueued"),
+      "before it, enqueued",
+    );
+  });
+
   it("offers after downstream cancelled resolve closed", async () => {
     const [queue] = Source.queue<number>(4).toMat(Sink.cancelled(), Keep.both).run();
     assert.equal(await queue.offer(1), "closed");

@@ -30,20 +30,17 @@ interface PendingOffer<T> {
   readonly result: Deferred<QueueOfferResult>;
 }
 
-type Command<T> =
-  | { kind: "offer"; offer: PendingOffer<T> }
-  | { kind: "complete" }
-  | { kind: "fail"; error: unknown };
-
 export class SourceQueueLogic<T> extends SourceStageLogic<T> {
   private readonly buffer = new RingQueue<T>();
   private readonly waiting = new RingQueue<PendingOffer<T>>();
   private completing = false;
   private ended = false;
   private readonly completion = deferred<void>();
-  /** Offers not yet seen by the stage: settled as "closed" if it stops first. */
-  private readonly inFlight = new Set<PendingOffer<T>>();
-  private readonly onCommand = this.getAsyncCallback<Command<T>>((command) => this.handle(command));
+  /**
+   * Offers not yet seen by the stage, oldest first (async events arrive in order): settled as
+   * "closed" if it stops first.
+   */
+  private readonly inFlight = new RingQueue<PendingOffer<T>>();
   readonly queue: SourceQueue<T>;
 
   constructor(
@@ -51,19 +48,20 @@ export class SourceQueueLogic<T> extends SourceStageLogic<T> {
     private readonly strategy: OverflowStrategy,
   ) {
     super();
+    const Q = SourceQueueLogic.prototype as SourceQueueLogic<T>;
     this.queue = {
       offer: (element) => {
         const offer: PendingOffer<T> = { element, result: deferred() };
         if (this.ended) {
           offer.result.resolve("closed");
         } else {
-          this.inFlight.add(offer);
-          this.onCommand({ kind: "offer", offer });
+          this.inFlight.push(offer);
+          this.invokeFromOutside(Q.handleOffer, offer);
         }
         return offer.result.promise;
       },
-      complete: () => this.onCommand({ kind: "complete" }),
-      fail: (error) => this.onCommand({ kind: "fail", error }),
+      complete: () => this.invokeFromOutside(Q.handleComplete, undefined),
+      fail: (error) => this.invokeFromOutside(Q.handleFail, error),
       watchCompletion: () => this.completion.promise,
     };
   }
@@ -85,23 +83,22 @@ export class SourceQueueLogic<T> extends SourceStageLogic<T> {
   override postStop(): void {
     this.ended = true;
     for (let w = this.waiting.shift(); w; w = this.waiting.shift()) w.result.resolve("closed");
-    for (const offer of this.inFlight) offer.result.resolve("closed");
-    this.inFlight.clear();
+    for (let o = this.inFlight.shift(); o; o = this.inFlight.shift()) o.result.resolve("closed");
     this.completion.resolve();
   }
 
-  private handle(command: Command<T>): void {
-    if (command.kind === "complete") {
-      this.completing = true;
-      if (this.buffer.length === 0) this.completeStage();
-      return;
-    }
-    if (command.kind === "fail") {
-      this.completion.reject(command.error);
-      return this.failStage(command.error);
-    }
-    const { offer } = command;
-    this.inFlight.delete(offer);
+  private handleComplete(): void {
+    this.completing = true;
+    if (this.buffer.length === 0) this.completeStage();
+  }
+
+  private handleFail(error: unknown): void {
+    this.completion.reject(error);
+    this.failStage(error);
+  }
+
+  private handleOffer(offer: PendingOffer<T>): void {
+    this.inFlight.shift(); // this offer: the oldest in flight
     if (this.completing) return offer.result.resolve("closed");
     if (this.isAvailable(this.out) && this.buffer.length === 0) {
       this.push(this.out, offer.element);
