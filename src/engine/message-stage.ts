@@ -181,10 +181,17 @@ export class MessageStageLogic extends GraphStageLogic {
     const text = message.isText();
     const opcode = text ? Opcode.Text : Opcode.Binary;
     if (message.isStrict()) {
-      const payload = text
-        ? encoder.encode(message.getStrictText())
-        : message.asBinaryMessage().getStrictData();
-      this.queueFrames(opcode, payload, true, true);
+      if (text) {
+        const data = message.getStrictText();
+        // Surely one frame (3 bytes per UTF-16 unit at most): the protocol encodes it in place.
+        if (data.length * 3 <= this.settings.maxOutgoingFrameSize) {
+          this.frames.push({ opcode, payload: data, fin: true });
+        } else {
+          this.queueFrames(opcode, encoder.encode(data), true, true);
+        }
+      } else {
+        this.queueFrames(opcode, message.asBinaryMessage().getStrictData(), true, true);
+      }
       return this.nextFrame();
     }
     const M = MessageStageLogic.prototype;

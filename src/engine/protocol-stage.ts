@@ -33,7 +33,8 @@ import type { EngineSettings } from "./engine-settings.js";
 /** A data frame the message stage asks to send. */
 export interface OutgoingFrame {
   readonly opcode: typeof Opcode.Text | typeof Opcode.Binary | typeof Opcode.Continuation;
-  readonly payload: Uint8Array;
+  /** A string only for a whole text message in one frame: the protocol encodes it (see sendText). */
+  readonly payload: Uint8Array | string;
   readonly fin: boolean;
 }
 
@@ -53,6 +54,9 @@ const CLOSE_REPLY_TIMER = "closeReply";
  * message) before we answer; completing its outgoing side answers at once.
  */
 const CLOSE_REPLY_GRACE_MS = 100;
+
+const logEncoder = new TextEncoder();
+const utf8Length = (text: string): number => logEncoder.encode(text).length;
 
 // Send options, shared: one object per frame would be garbage.
 const FINAL = { fin: true } as const;
@@ -297,12 +301,15 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     this.lastActivity = performance.now();
     if (this.protocol.closeSent) return; // the application's late frames after a close are dropped
     const options = frame.fin ? FINAL : NOT_FINAL;
-    if (frame.opcode === Opcode.Text) this.protocol.sendText(frame.payload, options);
-    else if (frame.opcode === Opcode.Binary) this.protocol.sendBinary(frame.payload, options);
-    else this.protocol.sendContinuation(frame.payload, options);
-    this.settings.logFrames?.(
-      `> ${opName(frame.opcode)} ${frame.payload.length} bytes${frame.fin ? "" : " (more)"}`,
-    );
+    const payload = frame.payload;
+    if (frame.opcode === Opcode.Text) this.protocol.sendText(payload, options);
+    else if (frame.opcode === Opcode.Binary) this.protocol.sendBinary(payload as Uint8Array, options);
+    else this.protocol.sendContinuation(payload, options);
+    const log = this.settings.logFrames;
+    if (log) {
+      const bytes = typeof payload === "string" ? utf8Length(payload) : payload.length;
+      log(`> ${opName(frame.opcode)} ${bytes} bytes${frame.fin ? "" : " (more)"}`);
+    }
     this.takeBytes();
   }
 

@@ -77,6 +77,10 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 export const DEFAULT_CLOSE_TIMEOUT = 5000;
 
 const encoder = new TextEncoder();
+/** Longest text (in UTF-16 units) encoded through the scratch: 3 bytes per unit at most. */
+const SCRATCH_MAX_CHARS = 64 * 1024;
+/** Outgoing text on its way into a masked frame; used and done with within one call. */
+let textScratch = new Uint8Array(0);
 const EMPTY = new Uint8Array(0);
 
 function checkLimit(name: string, value: number): number {
@@ -216,7 +220,11 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Sends a text frame starting a message (or a whole one, with `fin` true, the default). */
   sendText(payload: Uint8Array | string, options?: SendOptions): void {
-    this.sendDataFrame(Opcode.Text, typeof payload === "string" ? encoder.encode(payload) : payload, options);
+    this.sendDataFrame(
+      Opcode.Text,
+      typeof payload === "string" ? this.encodeText(payload) : payload,
+      options,
+    );
   }
 
   /** Sends a binary frame starting a message (or a whole one). */
@@ -228,9 +236,21 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   sendContinuation(payload: Uint8Array | string, options?: SendOptions): void {
     this.sendDataFrame(
       Opcode.Continuation,
-      typeof payload === "string" ? encoder.encode(payload) : payload,
+      typeof payload === "string" ? this.encodeText(payload) : payload,
       options,
     );
+  }
+
+  /**
+   * UTF-8 of outgoing text. A client masks the payload into its frame buffer — a copy anyway —
+   * so the text goes through a shared scratch buffer instead of an array per message; a server's
+   * frame refers to the payload itself, which must then be its own.
+   */
+  private encodeText(text: string): Uint8Array {
+    if (this.maskKeys === undefined || text.length > SCRATCH_MAX_CHARS) return encoder.encode(text);
+    const needed = text.length * 3;
+    if (textScratch.length < needed) textScratch = new Uint8Array(Math.max(needed, 4096));
+    return textScratch.subarray(0, encoder.encodeInto(text, textScratch).written);
   }
 
   /** Sends a Ping (payload at most 125 bytes). */

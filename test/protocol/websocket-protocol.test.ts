@@ -304,6 +304,16 @@ describe("local misuse is an error at once", () => {
     assert.deepEqual(sentFrames(protocol.dataToSend()), ["(more) text a", "ping between", "cont b"]);
   });
 
+  it("a client's text frames carry the string's UTF-8, each its own, however many are queued", () => {
+    const { protocol } = clientProtocol();
+    const texts = ["héllo ✓", "", "😀 astral", "x".repeat(70_000), "a\uD800b", "last"];
+    for (const t of texts) protocol.sendText(t);
+    const frames = sentFrames(protocol.dataToSend());
+    // A lone surrogate is sent as U+FFFD, as TextEncoder does.
+    const expected = texts.map((t) => `text ${t.replace("\uD800", "\uFFFD")}`.trimEnd());
+    assert.deepEqual(frames, expected);
+  });
+
   it("a server sends unmasked frames, a client masked ones", () => {
     const server = new WebSocketProtocol({ role: "server" });
     server.sendText("hi");
