@@ -30,5 +30,6 @@ export function engineSettingsFor(
     randomFill: w.randomFactory,
     utf8Bulk: nativeUtf8Check,
     allocate: nodeAllocator,
+    allocateMessage: allocateUninitialised,
   };
 }

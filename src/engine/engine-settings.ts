@@ -27,4 +27,9 @@ export interface EngineSettings {
   readonly randomFill: RandomFill | undefined;
   readonly utf8Bulk: BulkUtf8Check | undefined;
   readonly allocate: ByteAllocator | undefined;
+  /**
+   * Memory for an incoming message assembled from several pieces; the application keeps it, so it
+   * is never carved from a shared slab. Default `new Uint8Array(n)`; Node skips the zero-fill.
+   */
+  readonly allocateMessage: ByteAllocator | undefined;
 }

@@ -31,6 +31,7 @@ import { SubSinkLogic, SubSourceChannel } from "./substreams.js";
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder();
+const STREAM = { stream: true } as const;
 const EMPTY = new Uint8Array(0);
 const STALL_TIMER = "stall";
 
@@ -334,11 +335,16 @@ export class MessageStageLogic extends GraphStageLogic {
     const incoming = this.incoming!;
     this.incoming = undefined;
     if (incoming.kind === "strict") {
-      const bytes = concatBytes(incoming.parts, incoming.bytes);
-      this.push(
-        this.out2,
-        incoming.text ? TextMessage.create(strictDecoder.decode(bytes)) : BinaryMessage.create(bytes),
-      );
+      const { parts } = incoming;
+      if (incoming.text) {
+        // Decoded piece by piece (the protocol validated the UTF-8): no joined copy of the bytes.
+        let text = "";
+        for (const part of parts) text += strictDecoder.decode(part, STREAM);
+        this.push(this.out2, TextMessage.create(text + strictDecoder.decode()));
+      } else {
+        const bytes = concatBytes(parts, incoming.bytes, this.settings.allocateMessage);
+        this.push(this.out2, BinaryMessage.create(bytes));
+      }
       return;
     }
     this.cancelTimer(STALL_TIMER);

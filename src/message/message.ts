@@ -185,9 +185,10 @@ async function collectBounded<T>(
 export function concatBytes(
   parts: readonly Uint8Array[],
   total = parts.reduce((n, p) => n + p.length, 0),
+  allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n),
 ): Uint8Array {
   if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
+  const out = allocate(total);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
