@@ -4,8 +4,8 @@
  *
  * push, pull, complete, fail and cancel record an event on a connection; the loop delivers it
  * to the handler on the other side. Handlers never run re-entrantly and nothing recurses, so a
- * stream of any length is stack-safe; nothing allocates per element: the queue is two parallel
- * arrays of connections and event kinds, and the element rides on the connection.
+ * stream of any length is stack-safe; nothing allocates per element: the queue is one array of
+ * (connection, event kind) pairs, and the element rides on the connection.
  *
  * "Chasing" (as in Akka): the first event a handler emits goes into a one-event slot that the
  * loop takes before the queue, so an element usually travels a whole linear pipeline without
@@ -18,6 +18,9 @@
  */
 import type { Connection } from "./connection.js";
 import type { GraphStageLogic, StageState } from "./graph-stage-logic.js";
+
+/** Queue slots kept between runs: four events. */
+const QUEUE_KEPT = 8;
 
 /** Event kinds. */
 export const PUSH = 0;
@@ -37,8 +40,11 @@ const schedule: (fn: () => void) => void =
     : (fn) => setTimeout(fn, 0);
 
 export class GraphInterpreter {
-  private conns: (Connection | undefined)[] = [];
-  private kinds: number[] = [];
+  /**
+   * Queued events as (connection, kind) pairs. Preallocated small: most runs queue nothing (the
+   * chase slot takes the next event) or a few events, and an idle connection keeps its graph.
+   */
+  private queue: (Connection | number | undefined)[] = new Array(QUEUE_KEPT);
   private head = 0;
   private tail = 0;
   private chaseConn: Connection | undefined = undefined;
@@ -81,9 +87,9 @@ export class GraphInterpreter {
       this.chaseKind = kind;
       return;
     }
-    this.conns[this.tail] = connection;
-    this.kinds[this.tail] = kind;
-    this.tail++;
+    this.queue[this.tail] = connection;
+    this.queue[this.tail + 1] = kind;
+    this.tail += 2;
   }
 
   /**
@@ -142,10 +148,11 @@ export class GraphInterpreter {
           this.chaseConn = undefined;
           this.chaseKind = NONE;
         } else if (this.head !== this.tail) {
-          connection = this.conns[this.head]!;
-          kind = this.kinds[this.head]!;
-          this.conns[this.head] = undefined;
-          if (++this.head === this.tail) this.head = this.tail = 0;
+          connection = this.queue[this.head] as Connection;
+          kind = this.queue[this.head + 1] as number;
+          this.queue[this.head] = undefined;
+          this.head += 2;
+          if (this.head === this.tail) this.head = this.tail = 0;
         } else if (this.asyncLogic !== undefined) {
           this.runAsync();
           if (--this.budget === 0) {
@@ -156,11 +163,8 @@ export class GraphInterpreter {
           continue;
         } else {
           this.budget = EVENT_BUDGET;
-          // Idle: give back queue capacity a burst left behind (an idle connection keeps its graph).
-          if (this.conns.length > 32) {
-            this.conns = [];
-            this.kinds = [];
-          }
+          // Idle: give back the storage a burst left behind (an idle connection keeps its graph).
+          if (this.queue.length > QUEUE_KEPT) this.queue = new Array(QUEUE_KEPT);
           return true;
         }
         if (--this.budget === 0) {
