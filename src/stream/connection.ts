@@ -8,29 +8,109 @@
  * (`isAvailable(out)`) only once its `onPull` ran, and an element (`isAvailable(in)`) only once
  * its `onPush` ran, as in Akka. So no event can arrive for something already acted on.
  */
-import type { GraphInterpreter } from "./graph-interpreter.js";
 import type { StageState } from "./graph-stage-logic.js";
 import type { InHandler, Inlet, OutHandler, Outlet } from "./ports.js";
 
 function noop(): void {}
 
+// The connection's flags, bits of one number: a connection is long-lived (one per port pair of
+// every stage of every open WebSocket), and seven boolean fields cost seven words.
+const PULL_PENDING = 1;
+const DEMAND = 2;
+const PUSHED = 4;
+const AVAILABLE = 8;
+const OUT_CLOSED = 16;
+const IN_CLOSED = 32;
+const FINISH_DELIVERED = 64;
+
 export class Connection {
+  private flags = 0;
+
   /** pull() called; onPull not delivered yet. */
-  pullPending = false;
+  get pullPending(): boolean {
+    return (this.flags & PULL_PENDING) !== 0;
+  }
+  set pullPending(on: boolean) {
+    this.flags = on ? this.flags | PULL_PENDING : this.flags & ~PULL_PENDING;
+  }
   /** onPull delivered; not answered by push() yet. */
-  demand = false;
+  get demand(): boolean {
+    return (this.flags & DEMAND) !== 0;
+  }
+  set demand(on: boolean) {
+    this.flags = on ? this.flags | DEMAND : this.flags & ~DEMAND;
+  }
   /** push() called; onPush not delivered yet. */
-  pushed = false;
+  get pushed(): boolean {
+    return (this.flags & PUSHED) !== 0;
+  }
+  set pushed(on: boolean) {
+    this.flags = on ? this.flags | PUSHED : this.flags & ~PUSHED;
+  }
   /** onPush delivered; not grabbed yet. */
-  available = false;
+  get available(): boolean {
+    return (this.flags & AVAILABLE) !== 0;
+  }
+  set available(on: boolean) {
+    this.flags = on ? this.flags | AVAILABLE : this.flags & ~AVAILABLE;
+  }
+  /** Upstream completed or failed (the news may not have been delivered yet). */
+  get outClosed(): boolean {
+    return (this.flags & OUT_CLOSED) !== 0;
+  }
+  set outClosed(on: boolean) {
+    this.flags = on ? this.flags | OUT_CLOSED : this.flags & ~OUT_CLOSED;
+  }
+  /** Downstream cancelled. */
+  get inClosed(): boolean {
+    return (this.flags & IN_CLOSED) !== 0;
+  }
+  set inClosed(on: boolean) {
+    this.flags = on ? this.flags | IN_CLOSED : this.flags & ~IN_CLOSED;
+  }
+  /** The downstream side has been told of the completion or failure. */
+  get finishDelivered(): boolean {
+    return (this.flags & FINISH_DELIVERED) !== 0;
+  }
+  set finishDelivered(on: boolean) {
+    this.flags = on ? this.flags | FINISH_DELIVERED : this.flags & ~FINISH_DELIVERED;
+  }
+  /**
+   * Whether a pull can be forwarded through this connection without asking its stage: nothing
+   * pending or delivered either way, and both ends open (one test for the interpreter's loop).
+   */
+  get idle(): boolean {
+    return (this.flags & (PULL_PENDING | DEMAND | PUSHED | AVAILABLE | OUT_CLOSED | IN_CLOSED)) === 0;
+  }
+
+  // Transitions of the hot path, each one write of the flags.
+  /** push(): demand answered, the element on its way. */
+  markPushed(): void {
+    this.flags = (this.flags & ~DEMAND) | PUSHED;
+  }
+  /** onPush is being delivered: the element can be grabbed. */
+  markPushDelivered(): void {
+    this.flags = (this.flags & ~PUSHED) | AVAILABLE;
+  }
+  /** onPull is being delivered (or the pull is dropped): no longer pending. */
+  clearPullPending(): void {
+    this.flags &= ~PULL_PENDING;
+  }
+  /** A pull delivered: downstream waits for a push. */
+  markDemand(): void {
+    this.flags |= DEMAND;
+  }
+  /** pull(): requested, on its way. */
+  markPullPending(): void {
+    this.flags |= PULL_PENDING;
+  }
+  /** grab(): the element is taken. */
+  markGrabbed(): void {
+    this.flags &= ~AVAILABLE;
+  }
+
   /** The element in flight. */
   element: unknown = undefined;
-  /** Upstream completed or failed (the news may not have been delivered yet). */
-  outClosed = false;
-  /** Downstream cancelled. */
-  inClosed = false;
-  /** The downstream side has been told of the completion or failure. */
-  finishDelivered = false;
   /** Why upstream failed. */
   failure: unknown = undefined;
   /** Why downstream cancelled (undefined for a plain cancel). */
@@ -40,8 +120,6 @@ export class Connection {
    * onPull, which only pulls its inlet: the connection that pull goes to.
    */
   forwardPullTo: Connection | undefined = undefined;
-  /** The interpreter running both ends (set when the graph starts). */
-  interpreter: GraphInterpreter | undefined = undefined;
   /** The downstream stage's state, its inlet's handler, and that handler's onPush. */
   readonly inState: StageState;
   inHandler: InHandler | undefined = undefined;

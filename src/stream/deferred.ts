@@ -19,8 +19,10 @@ function ignore(): void {}
 class DeferredPromise<T> implements Deferred<T> {
   readonly promise: Promise<T>;
   settled = false;
-  private resolveFn!: (value: T) => void;
-  private rejectFn!: (error: unknown) => void;
+  // Dropped once settled (with the executor's context): a connection's promises settle early
+  // and the connection may live for hours.
+  private resolveFn: ((value: T) => void) | undefined;
+  private rejectFn: ((error: unknown) => void) | undefined;
 
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
@@ -34,7 +36,9 @@ class DeferredPromise<T> implements Deferred<T> {
     this.settled = true;
     // A thenable may still reject: mark that case handled too.
     if (typeof (value as { then?: unknown } | null)?.then === "function") this.promise.catch(ignore);
-    this.resolveFn(value);
+    const resolve = this.resolveFn!;
+    this.resolveFn = this.rejectFn = undefined;
+    resolve(value);
   }
 
   reject(error: unknown): void {
@@ -42,7 +46,9 @@ class DeferredPromise<T> implements Deferred<T> {
     this.settled = true;
     // Marked handled only now, when it matters: a handler per promise that resolves is garbage.
     this.promise.catch(ignore);
-    this.rejectFn(error);
+    const reject = this.rejectFn!;
+    this.resolveFn = this.rejectFn = undefined;
+    reject(error);
   }
 }
 

@@ -178,29 +178,20 @@ export class GraphInterpreter {
         if (kind === PUSH) {
           const state = connection.inState;
           if (connection.inClosed || state.stopped) continue;
-          connection.pushed = false;
-          connection.available = true;
+          connection.markPushDelivered();
           this.current = state;
           connection.onPush.call(connection.inHandler);
           if (state.openPorts === 0) state.logic.checkAutoStop();
         } else if (kind === PULL) {
           const state = connection.outState;
-          connection.pullPending = false;
+          connection.clearPullPending();
           if (connection.outClosed || connection.inClosed || state.stopped) continue;
-          connection.demand = true;
+          connection.markDemand();
           this.current = state;
           const upstream = connection.forwardPullTo;
           // A stage whose onPull only pulls its inlet: pull for it, without the call.
-          if (
-            upstream !== undefined &&
-            !upstream.pullPending &&
-            !upstream.demand &&
-            !upstream.pushed &&
-            !upstream.available &&
-            !upstream.inClosed &&
-            !upstream.outClosed
-          ) {
-            upstream.pullPending = true;
+          if (upstream?.idle) {
+            upstream.markPullPending();
             this.enqueue(upstream, PULL);
           } else {
             connection.onPull.call(connection.outHandler);

@@ -119,31 +119,30 @@ export abstract class GraphStageLogic {
       if (c.outClosed) throw new IllegalStageStateError(`cannot push closed ${out}`);
       throw new IllegalStageStateError(`cannot push ${out}: not pulled`);
     }
-    c.demand = false;
-    c.pushed = true;
+    c.markPushed();
     c.element = element;
-    c.interpreter!.enqueue(c, PUSH);
+    this.interpreter!.enqueue(c, PUSH);
   }
 
   /** Asks upstream for one element. */
   protected pull<T>(inlet: Inlet<T>): void {
     const c = inlet.connection!;
-    if (c.pullPending || c.demand || c.pushed || c.available || c.inClosed || c.outClosed) {
+    if (!c.idle) {
       if (c.inClosed) throw new IllegalStageStateError(`cannot pull cancelled ${inlet}`);
       if (!c.outClosed || c.pushed || c.available)
         throw new IllegalStageStateError(`cannot pull ${inlet} twice`);
       if (c.finishDelivered) throw new IllegalStageStateError(`cannot pull closed ${inlet}`);
       return; // upstream finished; its completion is on the way
     }
-    c.pullPending = true;
-    c.interpreter!.enqueue(c, PULL);
+    c.markPullPending();
+    this.interpreter!.enqueue(c, PULL);
   }
 
   /** Takes the element pushed to `inlet`. */
   protected grab<T>(inlet: Inlet<T>): T {
     const c = inlet.connection!;
     if (!c.available) throw new IllegalStageStateError(`no element available on ${inlet}`);
-    c.available = false;
+    c.markGrabbed();
     const element = c.element as T;
     c.element = undefined;
     return element;
@@ -325,12 +324,10 @@ export abstract class GraphStageLogic {
     for (const port of this.inlets) {
       const c = this.connectionOf(port);
       c.setInHandler(port.handler!);
-      c.interpreter = interpreter;
     }
     for (const port of this.outlets) {
       const c = this.connectionOf(port);
       c.setOutHandler(port.handler!);
-      c.interpreter = interpreter;
     }
     this.updatePullForwarding();
   }

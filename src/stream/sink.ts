@@ -20,6 +20,8 @@ import {
 import { queueReadableStream, WritableStreamSinkLogic } from "./stages/web-streams.js";
 import { requireInteger } from "./stream-errors.js";
 
+function ignoreElement(): void {}
+
 export class Sink<In, Mat = NotUsed> {
   /** @internal */
   constructor(readonly build: Build<SinkPorts<In, Mat>>) {}
@@ -60,7 +62,7 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Consumes and discards everything; resolves when the stream completes. */
   static ignore<T>(): Sink<T, Promise<void>> {
-    return Sink.foreach<T>(() => {});
+    return Sink.foreach<T>(ignoreElement);
   }
 
   /** Collects every element (Akka's `Sink.seq`). */

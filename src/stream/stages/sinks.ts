@@ -65,8 +65,10 @@ export class ConsumingSinkLogic<In, R> extends ResultSinkLogic<In, R> {
 
 /** `Sink.foreach`. */
 export function foreachConsumer<T>(f: (element: T) => void): Consumer<T, void> {
-  return { consume: f, finish: () => undefined };
+  return { consume: f, finish: finishVoid };
 }
+
+function finishVoid(): void {}
 
 /** `Sink.seq`. */
 export function seqConsumer<T>(): Consumer<T, T[]> {

@@ -108,10 +108,36 @@ export interface MaybeHandle<T> {
   readonly isCompleted: boolean;
 }
 
+/** The handle of one `Source.maybe`: an object with methods, no closures kept per source. */
+class SourceMaybeHandle<T> implements MaybeHandle<T> {
+  constructor(private readonly logic: MaybeSourceLogic<T>) {}
+  complete(value?: T): void {
+    this.logic.settleFromHandle({ value });
+  }
+  fail(error: unknown): void {
+    this.logic.settleFromHandle({ error });
+  }
+  get isCompleted(): boolean {
+    return this.logic.settled;
+  }
+}
+
 export class MaybeSourceLogic<T> extends SourceStageLogic<T> {
   private pending: { value: T } | undefined;
-  private settled = false;
-  private readonly onComplete = this.getAsyncCallback<{ value: T | undefined }>(({ value }) => {
+  /** @internal Whether the handle was completed or failed. */
+  settled = false;
+  readonly handle: MaybeHandle<T> = new SourceMaybeHandle(this);
+
+  /** @internal The handle's first call, from outside the graph. */
+  settleFromHandle(outcome: { value?: T } | { error: unknown }): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.invokeFromOutside(MaybeSourceLogic.prototype.onSettled, outcome);
+  }
+
+  private onSettled(outcome: { value?: T } | { error: unknown }): void {
+    if ("error" in outcome) return this.failStage(outcome.error);
+    const value = outcome.value;
     if (value === undefined) return this.completeStage();
     if (this.isAvailable(this.out)) {
       this.push(this.out, value);
@@ -119,29 +145,6 @@ export class MaybeSourceLogic<T> extends SourceStageLogic<T> {
     } else {
       this.pending = { value };
     }
-  });
-  private readonly onFail = this.getAsyncCallback<unknown>((error) => this.failStage(error));
-
-  readonly handle: MaybeHandle<T>;
-
-  constructor() {
-    super();
-    const self = this;
-    this.handle = {
-      complete(value?: T) {
-        if (self.settled) return;
-        self.settled = true;
-        self.onComplete({ value });
-      },
-      fail(error: unknown) {
-        if (self.settled) return;
-        self.settled = true;
-        self.onFail(error);
-      },
-      get isCompleted() {
-        return self.settled;
-      },
-    };
   }
 
   onPull(): void {
