@@ -24,13 +24,10 @@ interface TimerEntry {
   readonly periodic: boolean;
 }
 
-/** The port list of a stage without inlets (a source) or outlets (a sink): shared. */
-const NO_PORTS: never[] = [];
-
 export abstract class GraphStageLogic {
   private interpreter: GraphInterpreter | undefined;
-  private inlets: Inlet<never>[] = [];
-  private outlets: Outlet<unknown>[] = [];
+  /** Inlets and outlets in one list (one array per stage: a connection's graph lives long). */
+  private ports: (Inlet<never> | Outlet<unknown>)[] = [];
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
@@ -56,7 +53,7 @@ export abstract class GraphStageLogic {
   /** Creates an input port of this stage. */
   protected inlet<T>(name: string): Inlet<T> {
     const port = new Inlet<T>(name, this);
-    this.inlets.push(port as Inlet<never>);
+    this.ports.push(port as Inlet<never>);
     this.state.openPorts++;
     return port;
   }
@@ -64,7 +61,7 @@ export abstract class GraphStageLogic {
   /** Creates an output port of this stage. */
   protected outlet<T>(name: string): Outlet<T> {
     const port = new Outlet<T>(name, this);
-    this.outlets.push(port as Outlet<unknown>);
+    this.ports.push(port as Outlet<unknown>);
     this.state.openPorts++;
     return port;
   }
@@ -93,7 +90,9 @@ export abstract class GraphStageLogic {
 
   private updatePullForwarding(): void {
     const forward = this.forwardsPull();
-    for (const port of this.outlets) if (port.connection) port.connection.forwardPullTo = undefined;
+    for (const port of this.ports) {
+      if (port instanceof Outlet && port.connection) port.connection.forwardPullTo = undefined;
+    }
     if (forward?.from.connection && forward.to.connection)
       forward.from.connection.forwardPullTo = forward.to.connection;
   }
@@ -204,8 +203,8 @@ export abstract class GraphStageLogic {
   /** Completes all outlets, cancels all inlets, and stops. */
   completeStage(): void {
     if (this.state.stopped) return;
-    for (const out of this.outlets) this.complete(out);
-    for (const inlet of this.inlets) this.cancel(inlet);
+    for (const port of this.ports) if (port instanceof Outlet) this.complete(port);
+    for (const port of this.ports) if (port instanceof Inlet) this.cancel(port);
     this.stop();
   }
 
@@ -213,16 +212,16 @@ export abstract class GraphStageLogic {
   failStage(error: unknown): void {
     if (this.state.stopped) return;
     this.failureCause = { error };
-    for (const out of this.outlets) this.fail(out, error);
-    for (const inlet of this.inlets) this.cancel(inlet, error);
+    for (const port of this.ports) if (port instanceof Outlet) this.fail(port, error);
+    for (const port of this.ports) if (port instanceof Inlet) this.cancel(port, error);
     this.stop();
   }
 
   /** Cancels all inlets with `cause`, completes all outlets, and stops. */
   cancelStage(cause?: unknown): void {
     if (this.state.stopped) return;
-    for (const inlet of this.inlets) this.cancel(inlet, cause);
-    for (const out of this.outlets) this.complete(out);
+    for (const port of this.ports) if (port instanceof Inlet) this.cancel(port, cause);
+    for (const port of this.ports) if (port instanceof Outlet) this.complete(port);
     this.stop();
   }
 
@@ -319,15 +318,11 @@ export abstract class GraphStageLogic {
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
     // Exact-size copies: a pushed-to array keeps spare capacity, and a graph may live for hours.
-    this.inlets = this.inlets.length === 0 ? NO_PORTS : this.inlets.slice();
-    this.outlets = this.outlets.length === 0 ? NO_PORTS : this.outlets.slice();
-    for (const port of this.inlets) {
+    this.ports = this.ports.slice();
+    for (const port of this.ports) {
       const c = this.connectionOf(port);
-      c.setInHandler(port.handler!);
-    }
-    for (const port of this.outlets) {
-      const c = this.connectionOf(port);
-      c.setOutHandler(port.handler!);
+      if (port instanceof Inlet) c.setInHandler(port.handler!);
+      else c.setOutHandler(port.handler!);
     }
     this.updatePullForwarding();
   }
