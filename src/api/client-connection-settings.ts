@@ -147,7 +147,10 @@ export function resolveSettings(
     positive(`parsing.${key}`, s.parsing[key]);
   if (s.userAgent !== undefined && /[\r\n\0]/.test(s.userAgent))
     throw new InvalidArgumentError("userAgent may not contain CR, LF or NUL");
-  return s;
+  // Frozen like the defaults: what the engine derives from settings is cached per object.
+  Object.freeze(s.websocket);
+  Object.freeze(s.parsing);
+  return Object.freeze(s);
 }
 
 function positive(name: string, value: number): void {

@@ -7,10 +7,25 @@ import type { ClientConnectionSettings } from "./client-connection-settings.js";
 /** Frames are built in slabs, large ones in uninitialised memory (each byte is overwritten). */
 const nodeAllocator = new SlabAllocator({ allocateLarge: allocateUninitialised }).allocate;
 
+/** One engine settings object per settings object and role: shared by their connections. */
+const cache = {
+  client: new WeakMap<object, EngineSettings>(),
+  server: new WeakMap<object, EngineSettings>(),
+};
+
 export function engineSettingsFor(
   settings: ClientConnectionSettings,
   role: "client" | "server",
 ): EngineSettings {
+  let engine = cache[role].get(settings);
+  if (engine === undefined) {
+    engine = buildEngineSettings(settings, role);
+    cache[role].set(settings, engine);
+  }
+  return engine;
+}
+
+function buildEngineSettings(settings: ClientConnectionSettings, role: "client" | "server"): EngineSettings {
   const w = settings.websocket;
   return {
     role,
