@@ -1,28 +1,22 @@
 /**
  * `npm run bench` (`-- --quick` for a short run): wsflow against ws (with bufferutil), undici's
- * WebSocket and raw TCP, end to end on 127.0.0.1, the servers in a separate process. Clients
+ * WebSocket and raw TCP, end to end on 127.0.0.1. The servers run in one process and each client in
+ * its own (e2e-worker.ts), as in an application; this process only orders the runs: clients
  * alternate A B C D over several rounds and medians are reported, with the ratio to ws and to raw
  * TCP. Prints a markdown table and writes JSON to bench/results/. A benchmark, not a test.
  */
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import {
-  type BenchClient,
-  type Kind,
-  rawClient,
-  undiciClient,
-  wsClient,
-  wsflowClient,
-} from "./e2e-clients.js";
+import type { Kind } from "./e2e-clients.js";
+import type { WorkerCommand, WorkerReply } from "./e2e-worker.js";
 import { environment, median } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
 const rounds = quick ? 2 : 5;
 const scale = quick ? 0.2 : 1;
 const n = (count: number) => Math.max(1, Math.round(count * scale));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 interface Result {
   scenario: string;
@@ -38,36 +32,67 @@ const server = fork(join(import.meta.dirname, "e2e-servers.js"), [], {
 const ports = await new Promise<{ echo: number; blaster: number; sink: number; raw: number }>((resolve) =>
   server.once("message", (m) => resolve((m as { ports: typeof ports }).ports)),
 );
-const clients: BenchClient[] = [wsflowClient, wsClient, undiciClient, rawClient(ports.raw)];
+
+/** A client in its own process; `run` resolves with what the process measured. */
+class ClientProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: WorkerReply) => void>();
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.on("message", (reply: WorkerReply) => {
+      this.pending.get(reply.id)?.(reply);
+      this.pending.delete(reply.id);
+    });
+  }
+
+  static async start(name: string): Promise<ClientProcess> {
+    const child = fork(join(import.meta.dirname, "e2e-worker.js"), [name, String(ports.raw)], {
+      execArgv: ["--expose-gc"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    const client = new ClientProcess(name, child);
+    await new Promise<void>((resolve) => client.pending.set(0, () => resolve()));
+    return client;
+  }
+
+  async run(
+    command: WorkerCommand,
+  ): Promise<Required<Pick<WorkerReply, "seconds" | "cpuSeconds">> & WorkerReply> {
+    const id = this.nextId++;
+    const reply = await new Promise<WorkerReply>((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ id, command });
+    });
+    if (reply.error !== undefined) throw new Error(`${this.name}: ${reply.error}`);
+    return reply as Required<Pick<WorkerReply, "seconds" | "cpuSeconds">> & WorkerReply;
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+const clients = await Promise.all(
+  ["wsflow", "ws", "undici", "raw TCP"].map((name) => ClientProcess.start(name)),
+);
 const results: Result[] = [];
 
 // Warm-up: every client runs every path once, unmeasured, so the JIT is not measured.
-{
-  const echo = `ws://127.0.0.1:${ports.echo}/`;
-  for (const c of clients) {
-    await c.echo(echo, 32, "text", 2000, 64);
-    await c.echo(echo, 1024, "binary", 2000, 64);
-    await c.receive(`ws://127.0.0.1:${ports.blaster}/blast?size=32&count=20000&kind=binary`);
-    await c.send(`ws://127.0.0.1:${ports.sink}/sink?bytes=${32 * 20000}`, 32, 20000);
-    await c.rtt(echo, 32, 5000); // latency paths need a longer warm-up before the JIT settles
-    for (let i = 0; i < 200; i++) await c.connectClose(echo);
-    await Promise.all(Array.from({ length: 100 }, () => c.connectClose(echo)));
-  }
-}
+for (const c of clients) await c.run({ op: "warmup", ports });
 
 /** Runs `run` for every client over the rounds, alternating the order; returns the medians. */
 async function measure(
   scenario: string,
   unit: string,
-  run: (client: BenchClient) => Promise<number>,
-  options: { lowerIsBetter?: boolean; only?: string[] } = {},
+  run: (client: ClientProcess) => Promise<number>,
+  options: { lowerIsBetter?: boolean } = {},
 ): Promise<void> {
   const samples = new Map<string, number[]>();
-  const active = clients.filter((c) => !options.only || options.only.includes(c.name));
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? active : [...active].reverse();
+    const order = r % 2 === 0 ? clients : [...clients].reverse();
     for (const client of order) {
-      gc();
       const value = await run(client);
       samples.set(client.name, [...(samples.get(client.name) ?? []), value]);
     }
@@ -75,12 +100,6 @@ async function measure(
   const values = Object.fromEntries([...samples].map(([name, s]) => [name, median(s)]));
   results.push({ scenario, unit, lowerIsBetter: options.lowerIsBetter ?? false, values });
   process.stderr.write(`${scenario}: ${JSON.stringify(values)}\n`);
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return (performance.now() - start) / 1000;
 }
 
 const echoUrl = `ws://127.0.0.1:${ports.echo}/`;
@@ -96,13 +115,14 @@ for (const [size, count] of [
     await measure(
       `echo ${label(size)} ${kind}, 64 in flight`,
       "msgs/s",
-      async (c) => total / (await timed(() => c.echo(echoUrl, size, kind, total, 64))),
+      async (c) =>
+        total / (await c.run({ op: "echo", url: echoUrl, size, kind, count: total, inFlight: 64 })).seconds,
     );
   }
 }
 
 // Receive from the blaster (the client's receive path alone); CPU per GB on the 64 KiB run.
-const cpuPerGb: Record<string, number> = {};
+const cpuPerGb: Record<string, number[]> = {};
 for (const [size, count] of [
   [32, 300_000],
   [64 * 1024, 4_000],
@@ -111,12 +131,8 @@ for (const [size, count] of [
   const total = n(count);
   const url = `ws://127.0.0.1:${ports.blaster}/blast?size=${size}&count=${total}&kind=binary`;
   await measure(`receive ${label(size)}`, "msgs/s", async (c) => {
-    const cpu = process.cpuUsage();
-    const seconds = await timed(() => c.receive(url));
-    if (size === 64 * 1024) {
-      const used = process.cpuUsage(cpu);
-      cpuPerGb[c.name] = (used.user + used.system) / 1e6 / ((size * total) / 1e9);
-    }
+    const { seconds, cpuSeconds } = await c.run({ op: "receive", url });
+    if (size === 64 * 1024) (cpuPerGb[c.name] ??= []).push(cpuSeconds / ((size * total) / 1e9));
     return total / seconds;
   });
   const last = results.at(-1)!;
@@ -131,7 +147,7 @@ results.push({
   scenario: "receive 64 KiB: CPU seconds per GB",
   unit: "s/GB",
   lowerIsBetter: true,
-  values: cpuPerGb,
+  values: Object.fromEntries(Object.entries(cpuPerGb).map(([k, v]) => [k, median(v)])),
 });
 
 // Send into the sink (the client's send path alone).
@@ -146,7 +162,7 @@ for (const [size, count] of [
   await measure(
     `send ${label(size)}`,
     "MB/s",
-    async (c) => (size * total) / 1e6 / (await timed(() => c.send(url, size, total))),
+    async (c) => (size * total) / 1e6 / (await c.run({ op: "send", url, size, count: total })).seconds,
   );
 }
 
@@ -157,8 +173,7 @@ for (const [size, count] of [
   const p99: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
-      gc();
-      const times = (await c.rtt(echoUrl, 32, count)).sort((a, b) => a - b);
+      const times = (await c.run({ op: "rtt", url: echoUrl, size: 32, count })).times!.sort((a, b) => a - b);
       (p50[c.name] ??= []).push(times[Math.floor(times.length * 0.5)]!);
       (p99[c.name] ??= []).push(times[Math.floor(times.length * 0.99)]!);
     }
@@ -173,20 +188,14 @@ for (const [size, count] of [
 {
   const sequential = n(2_000);
   await measure("connect+close, sequential", "conn/s", async (c) => {
-    const seconds = await timed(async () => {
-      for (let i = 0; i < sequential; i++) await c.connectClose(echoUrl);
-    });
+    const { seconds } = await c.run({ op: "connectSequential", url: echoUrl, count: sequential });
     return sequential / seconds;
   });
   const concurrent = 200;
   // One batch takes ~0.1 s and varies 2x from batch to batch: a sample is several batches.
   const batches = quick ? 2 : 5;
   await measure("connect+close, 200 concurrent", "conn/s", async (c) => {
-    const seconds = await timed(async () => {
-      for (let b = 0; b < batches; b++) {
-        await Promise.all(Array.from({ length: concurrent }, () => c.connectClose(echoUrl)));
-      }
-    });
+    const { seconds } = await c.run({ op: "connectConcurrent", url: echoUrl, concurrent, batches });
     return (batches * concurrent) / seconds;
   });
 }
@@ -241,6 +250,7 @@ for (const [size, count] of [
   });
 }
 
+for (const c of clients) c.stop();
 server.disconnect();
 server.kill();
 

@@ -1,0 +1,110 @@
+/**
+ * One benchmark client in its own process (`node --expose-gc e2e-worker.js <client> <rawPort>`),
+ * driven by e2e.ts over IPC. An application loads one WebSocket library, not four: in one shared
+ * process the libraries would skew each other's results (Node's stream and event code, shared by
+ * all, turns polymorphic; one client's garbage is collected during another's run). Each command
+ * is timed here, wall and CPU, so IPC costs nothing measured.
+ */
+import { rawClient, undiciClient, wsClient, wsflowClient } from "./e2e-clients.js";
+
+/** What e2e.ts asks for. */
+export type WorkerCommand =
+  | { readonly op: "warmup"; readonly ports: { echo: number; blaster: number; sink: number } }
+  | {
+      readonly op: "echo";
+      readonly url: string;
+      readonly size: number;
+      readonly kind: "text" | "binary";
+      readonly count: number;
+      readonly inFlight: number;
+    }
+  | { readonly op: "receive"; readonly url: string }
+  | { readonly op: "send"; readonly url: string; readonly size: number; readonly count: number }
+  | { readonly op: "rtt"; readonly url: string; readonly size: number; readonly count: number }
+  | { readonly op: "connectSequential"; readonly url: string; readonly count: number }
+  | {
+      readonly op: "connectConcurrent";
+      readonly url: string;
+      readonly concurrent: number;
+      readonly batches: number;
+    };
+
+/** The reply: wall and CPU seconds of the command, round-trip times for `rtt`. */
+export interface WorkerReply {
+  readonly id: number;
+  readonly seconds?: number;
+  readonly cpuSeconds?: number;
+  readonly times?: number[];
+  readonly error?: string;
+}
+
+const [name, rawPort] = process.argv.slice(2);
+const client = {
+  wsflow: wsflowClient,
+  ws: wsClient,
+  undici: undiciClient,
+  "raw TCP": rawClient(Number(rawPort)),
+}[name!];
+if (client === undefined) throw new Error(`unknown client ${name}`);
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+async function run(command: WorkerCommand): Promise<number[] | undefined> {
+  const c = client!;
+  switch (command.op) {
+    case "warmup": {
+      // Every path once, unmeasured, so the JIT is not measured; latency paths need longer.
+      // A fresh process: twice over, so the optimising compiler has seen every path.
+      const echo = `ws://127.0.0.1:${command.ports.echo}/`;
+      for (let pass = 0; pass < 2; pass++) {
+        await c.echo(echo, 32, "text", 5000, 64);
+        await c.echo(echo, 1024, "binary", 5000, 64);
+        await c.echo(echo, 64 * 1024, "binary", 200, 64);
+        await c.receive(`ws://127.0.0.1:${command.ports.blaster}/blast?size=32&count=100000&kind=binary`);
+        await c.receive(`ws://127.0.0.1:${command.ports.blaster}/blast?size=65536&count=200&kind=binary`);
+        await c.send(`ws://127.0.0.1:${command.ports.sink}/sink?bytes=${32 * 20000}`, 32, 20000);
+        await c.rtt(echo, 32, 5000);
+        for (let i = 0; i < 200; i++) await c.connectClose(echo);
+        await Promise.all(Array.from({ length: 100 }, () => c.connectClose(echo)));
+      }
+      return undefined;
+    }
+    case "echo":
+      return void (await c.echo(command.url, command.size, command.kind, command.count, command.inFlight));
+    case "receive":
+      return void (await c.receive(command.url));
+    case "send":
+      return void (await c.send(command.url, command.size, command.count));
+    case "rtt":
+      return c.rtt(command.url, command.size, command.count);
+    case "connectSequential":
+      for (let i = 0; i < command.count; i++) await c.connectClose(command.url);
+      return undefined;
+    case "connectConcurrent":
+      for (let b = 0; b < command.batches; b++) {
+        await Promise.all(Array.from({ length: command.concurrent }, () => c.connectClose(command.url)));
+      }
+      return undefined;
+  }
+}
+
+process.on("message", async (message: { id: number; command: WorkerCommand }) => {
+  const { id, command } = message;
+  try {
+    gc();
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const times = await run(command);
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    const reply: WorkerReply = {
+      id,
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      ...(times ? { times } : {}),
+    };
+    process.send!(reply);
+  } catch (error) {
+    process.send!({ id, error: String((error as Error)?.stack ?? error) } satisfies WorkerReply);
+  }
+});
+process.send!({ id: 0 } satisfies WorkerReply);
