@@ -169,12 +169,37 @@ function parseHead(bytes: Uint8Array): ResponseHead | HandshakeError {
     const colon = line.indexOf(":");
     const name = colon === -1 ? "" : line.slice(0, colon);
     if (!isToken(name)) return malformed(`malformed header line ${JSON.stringify(line.slice(0, 80))}`);
-    headers.push([name, line.slice(colon + 1).trim()]);
+    headers.push([intern(name), intern(line.slice(colon + 1).trim())]);
   }
   return {
-    httpVersion: `1.${match[1]}`,
+    httpVersion: match[1] === "1" ? "1.1" : "1.0",
     status: Number(match[2]),
-    statusText: match[3] ?? "",
+    statusText: intern(match[3] ?? ""),
     headers: new HttpHeaders(headers),
   };
+}
+
+/**
+ * The words every upgrade response repeats, as shared strings: the response stays with the open
+ * connection (`ValidUpgrade.response`), and a copy of "Upgrade" per connection adds up.
+ */
+const COMMON = new Map(
+  [
+    "Switching Protocols",
+    "Upgrade",
+    "upgrade",
+    "websocket",
+    "WebSocket",
+    "Connection",
+    "connection",
+    "Sec-WebSocket-Accept",
+    "Sec-WebSocket-Protocol",
+    "Sec-WebSocket-Extensions",
+    "Date",
+    "Server",
+  ].map((word) => [word, word]),
+);
+
+function intern(text: string): string {
+  return COMMON.get(text) ?? text;
 }
