@@ -54,6 +54,8 @@ export interface OutgoingConnection {
 }
 
 const DEFAULT_CONNECTING_TIMEOUT = 10_000;
+/** Bytes written ahead of the socket before back-pressure applies. */
+const WRITE_AHEAD = 256 * 1024;
 
 /** The stage a socket feeds, so that its listeners can be shared functions rather than closures. */
 const stageOfSocket = Symbol("wsflow.tcpStage");
@@ -287,8 +289,10 @@ class TcpConnectionLogic extends GraphStageLogic {
       socket.cork();
       process.nextTick(uncork, this, socket);
     }
-    // When the socket's buffer is full, the next pull waits for 'drain'.
-    if (socket.write(chunk)) this.pull(this.in);
+    // Up to WRITE_AHEAD bytes may wait in the socket's buffer (more than Node's 16 KiB mark, so
+    // that large frames keep the kernel busy while the next is built); beyond, the next pull waits
+    // for 'drain'.
+    if (socket.write(chunk) || socket.writableLength < WRITE_AHEAD) this.pull(this.in);
   }
 }
 
