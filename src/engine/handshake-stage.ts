@@ -100,6 +100,7 @@ export class HandshakeStageLogic extends GraphStageLogic {
 
   private onOutgoingBytes(): void {
     this.push(this.out1, this.grab(this.in1));
+    this.leaveGraph();
   }
 
   private onOutgoingDone(): void {
@@ -117,11 +118,13 @@ export class HandshakeStageLogic extends GraphStageLogic {
       this.pull(this.in2);
     } else if (this.phase === Phase.Open) {
       this.pull(this.in1);
+      this.leaveGraph();
     }
   }
 
   private onIncomingBytes(): void {
     this.receive(this.grab(this.in2));
+    this.leaveGraph();
   }
 
   private onProtocolPull(): void {
@@ -135,6 +138,19 @@ export class HandshakeStageLogic extends GraphStageLogic {
     } else {
       this.complete(this.out2);
     }
+    this.leaveGraph();
+  }
+
+  /**
+   * Once open, this stage only passes bytes through: it takes itself out of the graph at the first
+   * event where both directions are at rest, so an open connection does not keep it (~1 KB).
+   */
+  private leaveGraph(): void {
+    if (this.phase !== Phase.Open || this.leftover !== undefined) return;
+    this.bypass([
+      [this.in1, this.out1],
+      [this.in2, this.out2],
+    ]);
   }
 
   private onProtocolCancel(cause: unknown): void {

@@ -121,7 +121,7 @@ export class Connection {
    */
   forwardPullTo: Connection | undefined = undefined;
   /** The downstream stage's state, its inlet's handler, and that handler's onPush. */
-  readonly inState: StageState;
+  inState: StageState;
   inHandler: InHandler | undefined = undefined;
   onPush: () => void = noop;
   /** The upstream stage's state, its outlet's handler, and that handler's onPull. */
@@ -131,10 +131,29 @@ export class Connection {
 
   constructor(
     readonly from: Outlet<unknown>,
-    readonly to: Inlet<never>,
+    /** Changes only when the stage in between is bypassed (see `joinDownstream`). */
+    public to: Inlet<never>,
   ) {
     this.inState = to.owner.state;
     this.outState = from.owner.state;
+  }
+
+  /** Both ends open, nothing closed or closing. */
+  get open(): boolean {
+    return (this.flags & (OUT_CLOSED | IN_CLOSED | FINISH_DELIVERED)) === 0;
+  }
+
+  /**
+   * Takes over the downstream end of `next` (the connection out of a stage being bypassed): from
+   * now on this connection's elements go where `next`'s went. Its own state stays: a pull on its
+   * way up or an element on its way down is still valid, now for the new downstream.
+   */
+  joinDownstream(next: Connection): void {
+    this.to = next.to;
+    this.inState = next.inState;
+    this.inHandler = next.inHandler;
+    this.onPush = next.onPush;
+    next.to.connection = this;
   }
 
   /** Caches the handler and its method: the loop calls `onPush.call(inHandler)`. */

@@ -60,7 +60,12 @@ export class GraphInterpreter {
   private resumeScheduled = false;
   private active = 0;
 
-  constructor(private readonly logics: readonly GraphStageLogic[]) {}
+  /** The stages, until they are started (then only events and async calls reach them). */
+  private logics: readonly GraphStageLogic[];
+
+  constructor(logics: readonly GraphStageLogic[]) {
+    this.logics = logics;
+  }
 
   /** Starts every stage (preStart, in order) and runs until idle. */
   start(): void {
@@ -71,6 +76,8 @@ export class GraphInterpreter {
       for (const logic of this.logics) logic.runPreStart();
     } finally {
       this.running = false;
+      // Not needed any more; a stage that leaves the graph (bypass) must not be kept alive here.
+      this.logics = [];
     }
     this.run();
   }

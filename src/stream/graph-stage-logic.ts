@@ -88,7 +88,8 @@ export abstract class GraphStageLogic {
     return undefined;
   }
 
-  private updatePullForwarding(): void {
+  /** @internal */
+  updatePullForwarding(): void {
     const forward = this.forwardsPull();
     for (const port of this.ports) {
       if (port instanceof Outlet && port.connection) port.connection.forwardPullTo = undefined;
@@ -198,6 +199,38 @@ export abstract class GraphStageLogic {
     c.cancelCause = cause;
     if (!c.outClosed) this.interpreter!.enqueue(c, CANCEL);
     this.portClosed(inlet);
+  }
+
+  /**
+   * Takes this stage out of the running graph: for each `[inlet, outlet]` pair, what arrives at
+   * `inlet` goes from then on straight to whoever `outlet` fed, and the stage stops (`postStop`
+   * runs) without closing anything. For a stage that has become a pure pass-through, such as a
+   * handshake that is done: a graph that lives for hours then keeps one stage less. The pairs must
+   * cover every port. Refused (false, nothing changed) unless each pair is open, nothing is on its
+   * way out of this stage, and the outlet has demand exactly when the inlet was pulled for it:
+   * try again on a later event.
+   */
+  protected bypass(pairs: readonly (readonly [Inlet<never>, Outlet<unknown>])[]): boolean {
+    if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.ports.length) {
+      return false;
+    }
+    for (const [inlet, outlet] of pairs) {
+      const into = inlet.connection;
+      const out = outlet.connection;
+      if (into === undefined || out === undefined || !into.open || !out.open) return false;
+      if (out.pullPending || out.pushed || out.available || into.available) return false;
+      if (out.demand !== (into.pullPending || into.demand || into.pushed)) return false;
+    }
+    for (const [inlet, outlet] of pairs) {
+      const into = inlet.connection!;
+      const downstream = outlet.connection!.to;
+      into.joinDownstream(outlet.connection!);
+      downstream.owner.updatePullForwarding();
+      inlet.connection = undefined;
+      outlet.connection = undefined;
+    }
+    this.stop();
+    return true;
   }
 
   /** Completes all outlets, cancels all inlets, and stops. */

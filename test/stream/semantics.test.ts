@@ -221,3 +221,72 @@ describe("custom stages", () => {
     });
   });
 });
+
+/** Adds one to the first `changing` elements, then leaves the graph (a pass-through from then on). */
+class ChangeThenLeave extends LinearStageLogic<number, number> {
+  seen = 0;
+  left = false;
+  stopped = 0;
+  constructor(private readonly changing: number) {
+    super();
+  }
+  onPush(): void {
+    const x = this.grab(this.in);
+    this.push(this.out, ++this.seen <= this.changing ? x + 1000 : x);
+    this.tryLeave();
+  }
+  override onPull(): void {
+    this.pull(this.in);
+    this.tryLeave();
+  }
+  private tryLeave(): void {
+    if (this.seen >= this.changing && !this.left) this.left = this.bypass([[this.in, this.out]]);
+  }
+  override postStop(): void {
+    this.stopped++;
+  }
+}
+
+describe("bypass: a stage leaving a running graph", () => {
+  it("joins its neighbours: every element arrives once, in order, and the stage stops once", async () => {
+    for (const changing of [0, 1, 5, 50]) {
+      const stage = new ChangeThenLeave(changing);
+      const result = await Source.range(1, 200)
+        .via(Flow.fromStage(() => new Step()))
+        .via(Flow.fromStage(() => stage))
+        .via(Flow.fromStage(() => new Step()))
+        .runWith(Sink.seq());
+      const expected = Array.from({ length: 200 }, (_, i) => i + 3 + (i < changing ? 1000 : 0));
+      assert.deepEqual(result, expected, `changing ${changing}`);
+      assert.equal(stage.left, true);
+      assert.equal(stage.stopped, 1);
+    }
+  });
+
+  it("works under a slow consumer and carries completion and cancellation past the gone stage", async () => {
+    const slow = new ChangeThenLeave(3);
+    const queue = Source.range(1, 20)
+      .via(Flow.fromStage(() => slow))
+      .runWith(Sink.queue<number>(1));
+    const got: number[] = [];
+    for (let x = await queue.pull(); x !== undefined; x = await queue.pull()) {
+      got.push(x);
+      await tick(1);
+    }
+    assert.deepEqual(got, [1001, 1002, 1003, ...Array.from({ length: 17 }, (_, i) => i + 4)]);
+    assert.equal(slow.left, true);
+
+    const cancelled = new ChangeThenLeave(2);
+    let upstreamDone = false;
+    const taken = await Source.repeat(7)
+      .watchTermination()
+      .mapMaterializedValue((done) => done.then(() => (upstreamDone = true)))
+      .via(Flow.fromStage(() => cancelled))
+      .take(5)
+      .runWith(Sink.seq());
+    assert.deepEqual(taken, [1007, 1007, 7, 7, 7]);
+    await tick(5);
+    assert.equal(upstreamDone, true, "the cancel reached the source");
+    assert.equal(cancelled.stopped, 1);
+  });
+});
