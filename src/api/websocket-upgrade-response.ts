@@ -7,6 +7,9 @@ import { encodeClosePayload, InvalidArgumentError } from "../codec/index.js";
 import type { CloseInfo, ConnectionControls, HandshakeOutcome } from "../engine/index.js";
 import type { ExtensionOffer, HttpHeaders } from "../handshake/index.js";
 
+/** The body of every 101 (empty, so it can be shared). */
+const NO_BODY = new Uint8Array(0);
+
 /** The HTTP response to the upgrade request. */
 export interface HttpResponse {
   readonly status: number;
@@ -35,7 +38,7 @@ export abstract class WebSocketUpgradeResponse {
   /** @internal */
   static from(outcome: HandshakeOutcome, controls: ConnectionControls): WebSocketUpgradeResponse {
     if (outcome.valid) {
-      const response = { ...responseOf(outcome.head), body: new Uint8Array(0), bodyTruncated: false };
+      const response = { ...responseOf(outcome.head), body: NO_BODY, bodyTruncated: false };
       return new ValidUpgrade(response, outcome.subprotocol, outcome.extensions, controls);
     }
     return new InvalidUpgradeResponse(

@@ -13,6 +13,7 @@
  * a streamed message nobody starts consuming within `streamedMessageTimeout` fails the
  * connection with a clear error instead of stalling it silently.
  */
+import { Fifo } from "../codec/fifo.js";
 import { Opcode } from "../codec/index.js";
 import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
 import {
@@ -61,7 +62,7 @@ export class MessageStageLogic extends GraphStageLogic {
   readonly in2: Inlet<MessageEvent> = this.inlet<MessageEvent>("messages.events");
   readonly out2: Outlet<Message> = this.outlet<Message>("messages.in");
 
-  private readonly frames: OutgoingFrame[] = [];
+  private readonly frames = new Fifo<OutgoingFrame>();
   private outgoing: OutgoingStream | undefined;
   private appDone = false;
   private incoming: Incoming | undefined;

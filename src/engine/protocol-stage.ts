@@ -77,7 +77,8 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   private pongPending = false;
   private peerClosed = false;
   private weInitiatedClose = false;
-  private readonly pings: { payload: string; started: number; result: Deferred<number> }[] = [];
+  /** Pings awaiting their pong (made on the first ping). */
+  private pings: { payload: string; started: number; result: Deferred<number> }[] | undefined;
 
   constructor(
     private readonly settings: EngineSettings,
@@ -164,13 +165,14 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
 
   override postStop(): void {
     this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
-    if (this.pings.length === 0) return;
+    const pings = this.pings;
+    if (pings === undefined || pings.length === 0) return;
     const error = new InvalidStateError(
       "the connection closed before the pong arrived",
       "WS_ERR_CONNECTION_CLOSED",
     );
-    for (const ping of this.pings) ping.result.reject(error);
-    this.pings.length = 0;
+    for (const ping of pings) ping.result.reject(error);
+    pings.length = 0;
   }
 
   // ---- incoming ---------------------------------------------------------------------------------
@@ -359,7 +361,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
       return result.reject(error);
     }
     this.settings.logFrames?.(`> ping ${payload.length} bytes`);
-    this.pings.push({ payload: key(payload), started: performance.now(), result });
+    (this.pings ??= []).push({ payload: key(payload), started: performance.now(), result });
     this.takeBytes();
   }
 
@@ -367,9 +369,9 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     this.pongPending = false;
     this.cancelTimer(PONG_TIMER);
     const k = key(data);
-    const index = this.pings.findIndex((p) => p.payload === k);
+    const index = this.pings?.findIndex((p) => p.payload === k) ?? -1;
     if (index !== -1) {
-      const [ping] = this.pings.splice(index, 1);
+      const [ping] = this.pings!.splice(index, 1);
       ping!.result.resolve(performance.now() - ping!.started);
     }
   }

@@ -35,6 +35,9 @@ function invalid(cause: string): UpgradeValidation {
 }
 
 /** Checks `head` against the rules of RFC 6455 §4.1, first failure first. */
+/** Shared by every response without extensions (an open connection keeps its upgrade response). */
+const NO_EXTENSIONS: readonly ExtensionOffer[] = Object.freeze([]);
+
 export function validateUpgradeResponse(head: ResponseHead, offer: UpgradeOffer): UpgradeValidation {
   const { headers } = head;
   if (head.status !== 101) {
@@ -72,7 +75,7 @@ export function validateUpgradeResponse(head: ResponseHead, offer: UpgradeOffer)
     );
   }
   const extensionHeader = headers.getAll("sec-websocket-extensions").join(", ");
-  const extensions = extensionHeader === "" ? [] : parseExtensions(extensionHeader);
+  const extensions = extensionHeader === "" ? NO_EXTENSIONS : parseExtensions(extensionHeader);
   if (extensions === undefined) {
     return invalid(`malformed Sec-WebSocket-Extensions ${JSON.stringify(extensionHeader)} (RFC 6455 §9.1)`);
   }

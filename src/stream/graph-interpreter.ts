@@ -39,6 +39,8 @@ const schedule: (fn: () => void) => void =
     ? (fn) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(fn)
     : (fn) => setTimeout(fn, 0);
 
+const NO_LOGICS: readonly GraphStageLogic[] = [];
+
 export class GraphInterpreter {
   /**
    * Queued events as (connection, kind) pairs. Preallocated small: most runs queue nothing (the
@@ -77,7 +79,7 @@ export class GraphInterpreter {
     } finally {
       this.running = false;
       // Not needed any more; a stage that leaves the graph (bypass) must not be kept alive here.
-      this.logics = [];
+      this.logics = NO_LOGICS;
     }
     this.run();
   }
