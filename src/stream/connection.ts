@@ -9,6 +9,7 @@
  * its `onPush` ran, as in Akka. So no event can arrive for something already acted on.
  */
 import type { StageState } from "./graph-stage-logic.js";
+import { InPortHandler, OutPortHandler } from "./port-handlers.js";
 import type { InHandler, Inlet, OutHandler, Outlet } from "./ports.js";
 
 function noop(): void {}
@@ -122,12 +123,18 @@ export class Connection {
   forwardPullTo: Connection | undefined = undefined;
   /** The downstream stage's state, its inlet's handler, and that handler's onPush. */
   inState: StageState;
-  inHandler: InHandler | undefined = undefined;
+  /** What handlers run with as `this`: the handler object, or the stage of an `InPortHandler`. */
+  inHandler: unknown = undefined;
   onPush: () => void = noop;
+  /** Undefined: the default (complete or fail the stage). */
+  onFinish: (() => void) | undefined = undefined;
+  onFailure: ((error: unknown) => void) | undefined = undefined;
   /** The upstream stage's state, its outlet's handler, and that handler's onPull. */
   readonly outState: StageState;
-  outHandler: OutHandler | undefined = undefined;
+  outHandler: unknown = undefined;
   onPull: () => void = noop;
+  /** Undefined: the default (cancel the stage). */
+  onCancel: ((cause: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly from: Outlet<unknown>,
@@ -153,18 +160,39 @@ export class Connection {
     this.inState = next.inState;
     this.inHandler = next.inHandler;
     this.onPush = next.onPush;
+    this.onFinish = next.onFinish;
+    this.onFailure = next.onFailure;
     next.to.connection = this;
   }
 
-  /** Caches the handler and its method: the loop calls `onPush.call(inHandler)`. */
+  /**
+   * Caches the handler's methods: the loop calls `onPush.call(inHandler)`. An `InPortHandler` is
+   * unwrapped into its stage and methods, so that it need not be kept (a connection lives long).
+   */
   setInHandler(handler: InHandler): void {
-    this.inHandler = handler;
-    this.onPush = handler.onPush;
+    if (handler instanceof InPortHandler) {
+      this.inHandler = handler.logic;
+      this.onPush = handler.push;
+      this.onFinish = handler.finish;
+      this.onFailure = handler.failure;
+    } else {
+      this.inHandler = handler;
+      this.onPush = handler.onPush;
+      this.onFinish = handler.onUpstreamFinish;
+      this.onFailure = handler.onUpstreamFailure;
+    }
   }
 
-  /** Caches the handler and its method: the loop calls `onPull.call(outHandler)`. */
+  /** Caches the handler's methods: the loop calls `onPull.call(outHandler)`. */
   setOutHandler(handler: OutHandler): void {
-    this.outHandler = handler;
-    this.onPull = handler.onPull;
+    if (handler instanceof OutPortHandler) {
+      this.outHandler = handler.logic;
+      this.onPull = handler.pull;
+      this.onCancel = handler.cancel;
+    } else {
+      this.outHandler = handler;
+      this.onPull = handler.onPull;
+      this.onCancel = handler.onDownstreamFinish;
+    }
   }
 }

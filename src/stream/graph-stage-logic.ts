@@ -356,6 +356,8 @@ export abstract class GraphStageLogic {
       const c = this.connectionOf(port);
       if (port instanceof Inlet) c.setInHandler(port.handler!);
       else c.setOutHandler(port.handler!);
+      // The connection holds what it needs; an unwrapped handler object can go.
+      port.handler = undefined;
     }
     this.updatePullForwarding();
   }
@@ -403,12 +405,11 @@ export abstract class GraphStageLogic {
   deliverFinish(c: Connection, failed: boolean): void {
     c.finishDelivered = true;
     this.portClosed(c.to);
-    const handler = c.inHandler!;
     try {
       if (failed) {
-        if (handler.onUpstreamFailure) handler.onUpstreamFailure(c.failure);
+        if (c.onFailure) c.onFailure.call(c.inHandler, c.failure);
         else this.failStage(c.failure);
-      } else if (handler.onUpstreamFinish) handler.onUpstreamFinish();
+      } else if (c.onFinish) c.onFinish.call(c.inHandler);
       else this.completeStage();
     } catch (error) {
       this.failStage(error);
@@ -420,9 +421,8 @@ export abstract class GraphStageLogic {
   deliverCancel(c: Connection): void {
     this.portClosed(c.from);
     if (c.outClosed) return this.checkAutoStop(); // completed meanwhile: nothing to tell
-    const handler = c.outHandler!;
     try {
-      if (handler.onDownstreamFinish) handler.onDownstreamFinish(c.cancelCause);
+      if (c.onCancel) c.onCancel.call(c.outHandler, c.cancelCause);
       else this.cancelStage(c.cancelCause);
     } catch (error) {
       this.failStage(error);

@@ -13,10 +13,10 @@ import type { InHandler, OutHandler } from "./ports.js";
 
 export class InPortHandler<L extends GraphStageLogic> implements InHandler {
   constructor(
-    private readonly logic: L,
-    private readonly push: (this: L) => void,
-    private readonly finish?: (this: L) => void,
-    private readonly failure?: (this: L, error: unknown) => void,
+    /** @internal */ readonly logic: L,
+    /** @internal */ readonly push: (this: L) => void,
+    /** @internal */ readonly finish?: (this: L) => void,
+    /** @internal */ readonly failure?: (this: L, error: unknown) => void,
   ) {}
   onPush(): void {
     this.push.call(this.logic);
@@ -33,9 +33,9 @@ export class InPortHandler<L extends GraphStageLogic> implements InHandler {
 
 export class OutPortHandler<L extends GraphStageLogic> implements OutHandler {
   constructor(
-    private readonly logic: L,
-    private readonly pull: (this: L) => void,
-    private readonly cancel?: (this: L, cause: unknown) => void,
+    /** @internal */ readonly logic: L,
+    /** @internal */ readonly pull: (this: L) => void,
+    /** @internal */ readonly cancel?: (this: L, cause: unknown) => void,
   ) {}
   onPull(): void {
     this.pull.call(this.logic);

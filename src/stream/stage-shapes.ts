@@ -42,7 +42,7 @@ export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implemen
   protected override forwardsPull():
     | { readonly from: Outlet<unknown>; readonly to: Inlet<never> }
     | undefined {
-    return this.out.handler === this && this.onPull === LinearStageLogic.prototype.onPull
+    return this.out.connection?.outHandler === this && this.onPull === LinearStageLogic.prototype.onPull
       ? { from: this.out, to: this.in }
       : undefined;
   }
