@@ -1,9 +1,15 @@
 /** An HTTP header list: kept in order, looked up case-insensitively. */
 export class HttpHeaders implements Iterable<readonly [string, string]> {
-  private readonly list: (readonly [string, string])[];
+  /**
+   * Names and values alternating in one flat array: an upgrade response stays with its open
+   * connection, and an array per header line would cost more than the line.
+   */
+  private readonly flat: readonly string[];
 
   constructor(entries: Iterable<readonly [string, string]> = []) {
-    this.list = [...entries];
+    const flat: string[] = [];
+    for (const [name, value] of entries) flat.push(name, value);
+    this.flat = flat.slice(); // exact size: a pushed-to array keeps spare capacity
   }
 
   /** All values of `name`, joined with ", " as RFC 9110 §5.3 allows; undefined when absent. */
@@ -16,7 +22,8 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
   getAll(name: string): string[] {
     const wanted = name.toLowerCase();
     const out: string[] = [];
-    for (const [n, v] of this.list) if (n.toLowerCase() === wanted) out.push(v);
+    const flat = this.flat;
+    for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === wanted) out.push(flat[i + 1]!);
     return out;
   }
 
@@ -26,10 +33,11 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
 
   /** Number of header lines. */
   get size(): number {
-    return this.list.length;
+    return this.flat.length / 2;
   }
 
-  [Symbol.iterator](): Iterator<readonly [string, string]> {
-    return this.list[Symbol.iterator]();
+  *[Symbol.iterator](): Iterator<readonly [string, string]> {
+    const flat = this.flat;
+    for (let i = 0; i < flat.length; i += 2) yield [flat[i]!, flat[i + 1]!] as const;
   }
 }
