@@ -96,6 +96,7 @@ export class Http {
       ...(options.lookup ? { lookup: options.lookup } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       connectingTimeout: settings.connectingTimeout,
+      reportAddresses: false, // the upgrade response does not carry them
     };
     const transport =
       options.transport ??

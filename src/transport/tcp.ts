@@ -43,6 +43,12 @@ export interface OutgoingConnectionOptions {
   /** Connect (TCP and TLS) within this many ms (default 10,000). */
   readonly connectingTimeout?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Resolve the materialized connection with its local and remote addresses (default true). Each
+   * costs a system call and a few objects kept with the socket; a caller that ignores them (the
+   * WebSocket client does) passes false and gets empty addresses.
+   */
+  readonly reportAddresses?: boolean;
 }
 
 /** What `outgoingConnection` materializes once connected. */
@@ -54,6 +60,12 @@ export interface OutgoingConnection {
 }
 
 const DEFAULT_CONNECTING_TIMEOUT = 10_000;
+const NO_ADDRESSES: OutgoingConnection = Object.freeze({
+  localAddress: "",
+  localPort: 0,
+  remoteAddress: "",
+  remotePort: 0,
+});
 /** Bytes written ahead of the socket before back-pressure applies. */
 const WRITE_AHEAD = 256 * 1024;
 
@@ -118,12 +130,16 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.isConnected = true;
     this.cancelTimer("connect");
     const s = this.socket!;
-    this.connected.resolve({
-      localAddress: s.localAddress ?? "",
-      localPort: s.localPort ?? 0,
-      remoteAddress: s.remoteAddress ?? "",
-      remotePort: s.remotePort ?? 0,
-    });
+    this.connected.resolve(
+      this.options.reportAddresses === false
+        ? NO_ADDRESSES
+        : {
+            localAddress: s.localAddress ?? "",
+            localPort: s.localPort ?? 0,
+            remoteAddress: s.remoteAddress ?? "",
+            remotePort: s.remotePort ?? 0,
+          },
+    );
     if (!this.isClosed(this.in)) this.pull(this.in);
   }
 
