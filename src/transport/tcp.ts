@@ -97,13 +97,15 @@ function onSocketError(this: StagedSocket, error: unknown): void {
   const stage = this[stageOfSocket];
   stage?.fromSocket(stage.onError, error);
 }
-function uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
-  stage.corked = false;
-  socket.uncork();
-}
 function onSocketClose(this: StagedSocket): void {
   const stage = this[stageOfSocket];
   stage?.fromSocket(stage.onClose, undefined);
+}
+
+/** The end of a tick's batch of writes (`process.nextTick` with arguments: no closure per tick). */
+function uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
+  stage.corked = false;
+  socket.uncork();
 }
 
 class TcpConnectionLogic extends GraphStageLogic {
@@ -114,6 +116,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   private isConnected = false;
   private readonly readQueue: Uint8Array[] = [];
   private readEnded = false;
+  /** Writes of this tick are being batched (read by `uncork`, outside the class). */
   corked = false;
 
   /** A socket event, into the graph (the listeners above are outside the class). */
