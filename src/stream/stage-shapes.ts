@@ -42,7 +42,9 @@ export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implemen
   protected override forwardsPull():
     | { readonly from: Outlet<unknown>; readonly to: Inlet<never> }
     | undefined {
-    return this.out.connection?.outHandler === this && this.onPull === LinearStageLogic.prototype.onPull
+    const c = this.out.connection;
+    // What the loop would call on a pull: the default onPull, on this stage.
+    return c?.outHandler === this && c.onPull === LinearStageLogic.prototype.onPull
       ? { from: this.out, to: this.in }
       : undefined;
   }

@@ -7,6 +7,7 @@ import {
   Keep,
   LinearStageLogic,
   type Outlet,
+  OutPortHandler,
   Sink,
   Source,
 } from "../../src/stream/index.js";
@@ -288,5 +289,31 @@ describe("bypass: a stage leaving a running graph", () => {
     await tick(5);
     assert.equal(upstreamDone, true, "the cancel reached the source");
     assert.equal(cancelled.stopped, 1);
+  });
+});
+
+describe("pull forwarding", () => {
+  it("is not used when the outlet's handler is not the stage's default onPull", async () => {
+    let pulls = 0;
+    class CountingPulls extends LinearStageLogic<number, number> {
+      constructor() {
+        super();
+        const C = CountingPulls.prototype;
+        this.setHandler(this.out, new OutPortHandler(this, C.countedPull));
+      }
+      onPush(): void {
+        this.push(this.out, this.grab(this.in));
+      }
+      countedPull(): void {
+        pulls++;
+        this.pull(this.in);
+      }
+    }
+    const result = await Source.range(1, 50)
+      .via(Flow.fromStage(() => new Step()))
+      .via(Flow.fromStage(() => new CountingPulls()))
+      .runWith(Sink.seq());
+    assert.equal(result.length, 50);
+    assert.ok(pulls >= 50, `the custom pull ran for every element (${pulls})`);
   });
 });
