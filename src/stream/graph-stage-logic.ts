@@ -208,7 +208,8 @@ export abstract class GraphStageLogic {
    * handshake that is done: a graph that lives for hours then keeps one stage less. The pairs must
    * cover every port. Refused (false, nothing changed) unless each pair is open, nothing is on its
    * way out of this stage, and the outlet has demand exactly when the inlet was pulled for it:
-   * try again on a later event.
+   * try again on a later event. Call it last in a handler: once it succeeds, the ports are
+   * detached and the stage gets no more events.
    */
   protected bypass(pairs: readonly (readonly [Inlet<never>, Outlet<unknown>])[]): boolean {
     if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.ports.length) {
