@@ -9,6 +9,7 @@
  * The outcome rejects only when the connection itself failed or the response was not HTTP.
  */
 
+import { ConnectionError } from "../codec/index.js";
 import type { ExtensionOffer } from "../handshake/index.js";
 import {
   HttpResponseParser,
@@ -27,7 +28,6 @@ import {
   type Outlet,
   OutPortHandler,
 } from "../stream/index.js";
-import { ConnectionError } from "../transport/index.js";
 import { HandshakeTimeoutError, InvalidUpgradeError } from "./engine-errors.js";
 
 /** The result of the opening handshake. */
