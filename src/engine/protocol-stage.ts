@@ -69,7 +69,6 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   readonly out2: Outlet<MessageEvent> = this.outlet<MessageEvent>("protocol.events");
 
   private readonly protocol: WebSocketProtocol;
-  private readonly bytesOut = new Fifo<Uint8Array>();
   private readonly eventsOut = new Fifo<MessageEvent>();
   /** What ends the incoming side once the queued events are delivered. */
   private termination: { readonly error?: unknown } | undefined;
@@ -186,7 +185,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   /** Takes the protocol's events and bytes after any input or command. */
   private afterProtocol(): void {
     for (let event = this.protocol.nextEvent(); event; event = this.protocol.nextEvent()) this.onEvent(event);
-    this.takeBytes();
+    this.flushBytes();
     this.flushEvents();
     const deadline = this.protocol.deadline();
     if (deadline !== undefined && !this.isTimerActive(CLOSE_TIMER)) {
@@ -268,8 +267,8 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     }
     this.cancel(this.in1);
     this.cancel(this.in2);
-    this.takeBytes();
-    if (this.bytesOut.length === 0) this.complete(this.out1);
+    this.flushBytes();
+    if (!this.protocol.hasDataToSend()) this.complete(this.out1);
     this.flushEvents();
   }
 
@@ -312,21 +311,17 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
       const bytes = typeof payload === "string" ? utf8Length(payload) : payload.length;
       log(`> ${opName(frame.opcode)} ${bytes} bytes${frame.fin ? "" : " (more)"}`);
     }
-    this.takeBytes();
-  }
-
-  private takeBytes(): void {
-    for (let bytes = this.protocol.nextDataToSend(); bytes; bytes = this.protocol.nextDataToSend()) {
-      this.bytesOut.push(bytes);
-    }
     this.flushBytes();
   }
 
   private flushBytes(): void {
-    while (this.bytesOut.length > 0 && this.isAvailable(this.out1)) {
-      this.push(this.out1, this.bytesOut.shift()!);
+    // Straight from the protocol's queue: what the network cannot take yet waits there.
+    while (this.isAvailable(this.out1)) {
+      const bytes = this.protocol.nextDataToSend();
+      if (bytes === undefined) break;
+      this.push(this.out1, bytes);
     }
-    if (this.bytesOut.length > 0) return;
+    if (this.protocol.hasDataToSend()) return;
     if (this.protocol.shouldCloseTransport() || this.protocol.state === "CLOSED") {
       this.complete(this.out1);
       this.maybeFinish();
@@ -362,7 +357,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     }
     this.settings.logFrames?.(`> ping ${payload.length} bytes`);
     (this.pings ??= []).push({ payload: key(payload), started: performance.now(), result });
-    this.takeBytes();
+    this.flushBytes();
   }
 
   private onPong(data: Uint8Array): void {
@@ -419,7 +414,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
       }
     }
     this.lastActivity = performance.now();
-    this.takeBytes();
+    this.flushBytes();
   }
 
   /** Fails the connection: Close with `closeCode` if possible, then the transport is closed. */
@@ -428,13 +423,13 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     this.eventsOut.clear();
     if (closeCode !== CloseCode.AbnormalClosure && this.protocol.state !== "CLOSED") {
       this.protocol.fail(closeCode, error instanceof Error ? error.message : "");
-      this.takeBytes();
+      this.flushBytes();
     }
     this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
     this.fail(this.out2, error);
     this.cancel(this.in1, error);
     this.cancel(this.in2, error);
-    if (this.bytesOut.length === 0) this.complete(this.out1);
+    if (!this.protocol.hasDataToSend()) this.complete(this.out1);
     this.maybeFinish();
   }
 

@@ -188,6 +188,11 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     return this.output.takeAll();
   }
 
+  /** Whether bytes are waiting to be taken with `dataToSend` / `nextDataToSend`. */
+  hasDataToSend(): boolean {
+    return this.output.length > 0;
+  }
+
   /** Returns and forgets the oldest bytes to write, or undefined: `dataToSend` one chunk at a time. */
   nextDataToSend(): Uint8Array | undefined {
     return this.output.shift();

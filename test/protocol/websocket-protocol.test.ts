@@ -314,6 +314,18 @@ describe("local misuse is an error at once", () => {
     assert.deepEqual(frames, expected);
   });
 
+  it("bytes to send can be taken one chunk at a time, hasDataToSend telling when none is left", () => {
+    const { protocol } = clientProtocol();
+    assert.equal(protocol.hasDataToSend(), false);
+    protocol.sendText("one");
+    protocol.sendText("two");
+    assert.equal(protocol.hasDataToSend(), true);
+    const chunks = [protocol.nextDataToSend()!, protocol.nextDataToSend()!];
+    assert.equal(protocol.nextDataToSend(), undefined);
+    assert.equal(protocol.hasDataToSend(), false);
+    assert.deepEqual(sentFrames(chunks), ["text one", "text two"]);
+  });
+
   it("a server sends unmasked frames, a client masked ones", () => {
     const server = new WebSocketProtocol({ role: "server" });
     server.sendText("hi");
