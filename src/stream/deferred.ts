@@ -15,41 +15,78 @@ export interface Deferred<T> {
 
 function ignore(): void {}
 
-/** A class, not an object literal, so that no closures are made per instance beyond the executor's. */
-class DeferredPromise<T> implements Deferred<T> {
-  readonly promise: Promise<T>;
-  settled = false;
-  // Dropped once settled (with the executor's context): a connection's promises settle early
-  // and the connection may live for hours.
-  private resolveFn: ((value: T) => void) | undefined;
-  private rejectFn: ((error: unknown) => void) | undefined;
+const PENDING = 0;
+const RESOLVED = 1;
+const REJECTED = 2;
 
-  constructor() {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolveFn = resolve;
-      this.rejectFn = reject;
-    });
+/**
+ * The Promise is made only when someone asks for it: a connection's materialized values (its
+ * `closed`, a sink's result) are often never read, and a pending Promise with its two resolve
+ * functions and their context costs ~220 bytes for as long as the connection lives. Asked for
+ * after settling, it is made settled. A class, not an object literal: no closures per instance.
+ */
+class DeferredPromise<T> implements Deferred<T> {
+  private state = PENDING;
+  /** The value or the error, once settled (and while nobody asked for the promise). */
+  private outcome: unknown = undefined;
+  private made: Promise<T> | undefined = undefined;
+  // Dropped once settled (with the executor's context).
+  private resolveFn: ((value: T) => void) | undefined = undefined;
+  private rejectFn: ((error: unknown) => void) | undefined = undefined;
+
+  get settled(): boolean {
+    return this.state !== PENDING;
+  }
+
+  get promise(): Promise<T> {
+    if (this.made !== undefined) return this.made;
+    if (this.state === PENDING) {
+      this.made = new Promise<T>((resolve, reject) => {
+        this.resolveFn = resolve;
+        this.rejectFn = reject;
+      });
+    } else if (this.state === RESOLVED) {
+      this.made = Promise.resolve(this.outcome as T);
+    } else {
+      this.made = Promise.reject(this.outcome);
+      this.made.catch(ignore);
+    }
+    this.outcome = undefined;
+    return this.made;
   }
 
   resolve(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    // A thenable may still reject: mark that case handled too.
-    if (typeof (value as { then?: unknown } | null)?.then === "function") this.promise.catch(ignore);
-    const resolve = this.resolveFn!;
+    if (this.state !== PENDING) return;
+    // A thenable is adopted at once, as a Promise would: it may reject, and nobody else handles it.
+    if (this.made === undefined && isThenable(value)) void this.promise;
+    this.state = RESOLVED;
+    const resolve = this.resolveFn;
+    if (resolve === undefined) {
+      this.outcome = value;
+      return;
+    }
     this.resolveFn = this.rejectFn = undefined;
+    if (isThenable(value)) this.made!.catch(ignore);
     resolve(value);
   }
 
   reject(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    // Marked handled only now, when it matters: a handler per promise that resolves is garbage.
-    this.promise.catch(ignore);
-    const reject = this.rejectFn!;
+    if (this.state !== PENDING) return;
+    this.state = REJECTED;
+    const reject = this.rejectFn;
+    if (reject === undefined) {
+      this.outcome = error;
+      return;
+    }
     this.resolveFn = this.rejectFn = undefined;
+    // Marked handled only now, when it matters: a handler per promise that resolves is garbage.
+    this.made!.catch(ignore);
     reject(error);
   }
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /** Creates a {@link Deferred} whose rejection is never reported as unhandled. */
