@@ -23,6 +23,9 @@ const AVAILABLE = 8;
 const OUT_CLOSED = 16;
 const IN_CLOSED = 32;
 const FINISH_DELIVERED = 64;
+// The stage at each end counted its port as closed (its open-port count went down).
+const IN_PORT_COUNTED = 128;
+const OUT_PORT_COUNTED = 256;
 
 export class Connection {
   private flags = 0;
@@ -110,12 +113,24 @@ export class Connection {
     this.flags &= ~AVAILABLE;
   }
 
+  /**
+   * Marks the inlet's (`inSide`) or the outlet's end as counted closed by its stage; false if it
+   * was already.
+   */
+  countPortClosed(inSide: boolean): boolean {
+    const bit = inSide ? IN_PORT_COUNTED : OUT_PORT_COUNTED;
+    if ((this.flags & bit) !== 0) return false;
+    this.flags |= bit;
+    return true;
+  }
+
   /** The element in flight. */
   element: unknown = undefined;
-  /** Why upstream failed. */
-  failure: unknown = undefined;
-  /** Why downstream cancelled (undefined for a plain cancel). */
-  cancelCause: unknown = undefined;
+  /**
+   * Why upstream failed, or why downstream cancelled (undefined for a plain cancel). One field:
+   * whichever end closes first is the only one whose news is delivered.
+   */
+  cause: unknown = undefined;
   /**
    * Set when the upstream stage's handler for this outlet is `LinearStageLogic`'s default
    * onPull, which only pulls its inlet: the connection that pull goes to.
@@ -137,7 +152,7 @@ export class Connection {
   onCancel: ((cause: unknown) => void) | undefined = undefined;
 
   constructor(
-    readonly from: Outlet<unknown>,
+    from: Outlet<unknown>,
     /** Changes only when the stage in between is bypassed (see `joinDownstream`). */
     public to: Inlet<never>,
   ) {

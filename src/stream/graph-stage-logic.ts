@@ -28,6 +28,8 @@ export abstract class GraphStageLogic {
   private interpreter: GraphInterpreter | undefined;
   /** Inlets and outlets in one list (one array per stage: a connection's graph lives long). */
   private ports: (Inlet<never> | Outlet<unknown>)[] = [];
+  /** The handlers set before the graph starts, by port index; then they go to the connections. */
+  private handlers: (InHandler | OutHandler | undefined)[] | undefined = [];
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
@@ -54,6 +56,7 @@ export abstract class GraphStageLogic {
   protected inlet<T>(name: string): Inlet<T> {
     const port = new Inlet<T>(name, this);
     this.ports.push(port as Inlet<never>);
+    this.handlers?.push(undefined);
     this.state.openPorts++;
     return port;
   }
@@ -62,6 +65,7 @@ export abstract class GraphStageLogic {
   protected outlet<T>(name: string): Outlet<T> {
     const port = new Outlet<T>(name, this);
     this.ports.push(port as Outlet<unknown>);
+    this.handlers?.push(undefined);
     this.state.openPorts++;
     return port;
   }
@@ -70,14 +74,15 @@ export abstract class GraphStageLogic {
   protected setHandler(port: Inlet<never>, handler: InHandler): void;
   protected setHandler(port: Outlet<unknown>, handler: OutHandler): void;
   protected setHandler(port: Inlet<never> | Outlet<unknown>, handler: InHandler | OutHandler): void {
-    if (port instanceof Inlet) {
-      port.handler = handler as InHandler;
-      port.connection?.setInHandler(handler as InHandler);
-    } else {
-      port.handler = handler as OutHandler;
-      port.connection?.setOutHandler(handler as OutHandler);
+    if (this.handlers !== undefined) {
+      const index = this.ports.indexOf(port);
+      if (index < 0) throw new IllegalStageStateError(`${port} is not a port of ${this.constructor.name}`);
+      this.handlers[index] = handler;
+      return;
     }
-    if (this.interpreter) this.updatePullForwarding();
+    if (port instanceof Inlet) port.connection?.setInHandler(handler as InHandler);
+    else port.connection?.setOutHandler(handler as OutHandler);
+    this.updatePullForwarding();
   }
 
   /**
@@ -173,7 +178,7 @@ export abstract class GraphStageLogic {
     if (c.outClosed) return;
     c.outClosed = true;
     if (!c.inClosed) this.interpreter!.enqueue(c, COMPLETE);
-    this.portClosed(out);
+    this.portClosed(c, false);
   }
 
   /** Fails `out` with `error`. */
@@ -181,9 +186,11 @@ export abstract class GraphStageLogic {
     const c = out.connection!;
     if (c.outClosed) return;
     c.outClosed = true;
-    c.failure = error;
-    if (!c.inClosed) this.interpreter!.enqueue(c, FAIL);
-    this.portClosed(out);
+    if (!c.inClosed) {
+      c.cause = error;
+      this.interpreter!.enqueue(c, FAIL);
+    }
+    this.portClosed(c, false);
   }
 
   /** Cancels `inlet`: no more elements are wanted; `cause` tells upstream why. */
@@ -196,9 +203,11 @@ export abstract class GraphStageLogic {
     c.pushed = false;
     c.available = false;
     c.element = undefined;
-    c.cancelCause = cause;
-    if (!c.outClosed) this.interpreter!.enqueue(c, CANCEL);
-    this.portClosed(inlet);
+    if (!c.outClosed) {
+      c.cause = cause;
+      this.interpreter!.enqueue(c, CANCEL);
+    }
+    this.portClosed(c, true);
   }
 
   /**
@@ -353,21 +362,19 @@ export abstract class GraphStageLogic {
     this.interpreter = interpreter;
     // Exact-size copies: a pushed-to array keeps spare capacity, and a graph may live for hours.
     this.ports = this.ports.slice();
-    for (const port of this.ports) {
-      const c = this.connectionOf(port);
-      if (port instanceof Inlet) c.setInHandler(port.handler!);
-      else c.setOutHandler(port.handler!);
-      // The connection holds what it needs; an unwrapped handler object can go.
-      port.handler = undefined;
+    const handlers = this.handlers!;
+    // The connections hold what they need from here on; unwrapped handler objects can go.
+    this.handlers = undefined;
+    for (let i = 0; i < this.ports.length; i++) {
+      const port = this.ports[i]!;
+      const handler = handlers[i];
+      const name = this.constructor.name;
+      if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
+      if (!handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
+      if (port instanceof Inlet) port.connection.setInHandler(handler as InHandler);
+      else port.connection.setOutHandler(handler as OutHandler);
     }
     this.updatePullForwarding();
-  }
-
-  private connectionOf(port: Inlet<never> | Outlet<unknown>): Connection {
-    const name = this.constructor.name;
-    if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
-    if (!port.handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
-    return port.connection;
   }
 
   /** @internal */
@@ -405,11 +412,11 @@ export abstract class GraphStageLogic {
   /** @internal */
   deliverFinish(c: Connection, failed: boolean): void {
     c.finishDelivered = true;
-    this.portClosed(c.to);
+    this.portClosed(c, true);
     try {
       if (failed) {
-        if (c.onFailure) c.onFailure.call(c.inHandler, c.failure);
-        else this.failStage(c.failure);
+        if (c.onFailure) c.onFailure.call(c.inHandler, c.cause);
+        else this.failStage(c.cause);
       } else if (c.onFinish) c.onFinish.call(c.inHandler);
       else this.completeStage();
     } catch (error) {
@@ -420,21 +427,20 @@ export abstract class GraphStageLogic {
 
   /** @internal */
   deliverCancel(c: Connection): void {
-    this.portClosed(c.from);
+    this.portClosed(c, false);
     if (c.outClosed) return this.checkAutoStop(); // completed meanwhile: nothing to tell
     try {
-      if (c.onCancel) c.onCancel.call(c.outHandler, c.cancelCause);
-      else this.cancelStage(c.cancelCause);
+      if (c.onCancel) c.onCancel.call(c.outHandler, c.cause);
+      else this.cancelStage(c.cause);
     } catch (error) {
       this.failStage(error);
     }
     this.checkAutoStop();
   }
 
-  private portClosed(port: Inlet<never> | Outlet<unknown>): void {
-    if (port.closed) return;
-    port.closed = true;
-    this.state.openPorts--;
+  /** Counts the inlet (`inSide`) or outlet end of `c`, a port of this stage, as closed. */
+  private portClosed(c: Connection, inSide: boolean): void {
+    if (c.countPortClosed(inSide)) this.state.openPorts--;
   }
 
   /** @internal After each event: a stage whose ports are all closed stops (unless keepGoing). */

@@ -1,6 +1,8 @@
 /**
  * Ports and handlers of a stage (Akka's GraphStage model). A port belongs to one stage logic of
- * one materialization; the interpreter wires an outlet to an inlet through a `Connection`.
+ * one materialization; the interpreter wires an outlet to an inlet through a `Connection`, which
+ * holds everything about the wire (a port is only its name, its stage and that connection: a
+ * graph lives as long as its WebSocket, and every port of every stage counts).
  */
 import type { Connection } from "./connection.js";
 import type { GraphStageLogic } from "./graph-stage-logic.js";
@@ -28,9 +30,8 @@ export interface OutHandler {
  * `unknown` can stand where an inlet of `number` is wanted); `Inlet<never>` means "any inlet".
  */
 export class Inlet<T> {
-  /** @internal */ connection: Connection | undefined;
-  /** @internal */ handler: InHandler | undefined;
-  /** @internal Counted as closed by its stage. */ closed = false;
+  /** @internal Set when the graph is wired; the port's state and handler live there. */
+  connection: Connection | undefined = undefined;
   declare readonly __accepts?: (element: T) => void;
   constructor(
     readonly name: string,
