@@ -59,6 +59,22 @@ export function validateOutgoingClose(code: number, reason = ""): Uint8Array {
 }
 
 /**
+ * Cuts `reason` to the {@link MAX_CLOSE_REASON_BYTES} bytes of UTF-8 a Close frame can carry,
+ * on a code point boundary: for reasons we make ourselves (an error's message), where a long one
+ * must not turn a clean close into an argument error.
+ */
+export function truncateCloseReason(reason: string): string {
+  // Three bytes per UTF-16 unit at most: short strings need no encoding.
+  if (reason.length * 3 <= MAX_CLOSE_REASON_BYTES) return reason;
+  const bytes = encoder.encode(reason);
+  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
+  let end = MAX_CLOSE_REASON_BYTES;
+  // Back off to the start of the code point the cut would split (continuation bytes are 10xxxxxx).
+  while ((bytes[end]! & 0xc0) === 0x80) end--;
+  return decoder.decode(bytes.subarray(0, end));
+}
+
+/**
  * Encodes a Close payload. `code` undefined gives the empty payload (no code, no reason).
  * Throws {@link InvalidArgumentError} for an invalid code or an over-long reason.
  */

@@ -2,20 +2,21 @@
  * The WebSocket client as one BidiFlow, detached from any transport:
  *
  * ```
- * messages ⇄ [message stage] ⇄ frames ⇄ [protocol stage] ⇄ bytes ⇄ [handshake stage] ⇄ bytes (network)
+ * messages ⇄ [WebSocket stage: message half | protocol half] ⇄ bytes ⇄ [handshake stage] ⇄ bytes (network)
  * ```
  *
  * Framing, masking and frame handling live in the sans-I/O `WebSocketProtocol`, which the
- * protocol stage drives; they are not separate stages (unlike Akka's stack) because the pure
- * object already owns their state and splitting it would duplicate it.
+ * protocol half drives; they are not separate stages (unlike Akka's stack) because the pure
+ * object already owns their state and splitting it would duplicate it. The message half and the
+ * protocol half are two classes of one stage (see protocol-stage.ts), and the handshake stage
+ * leaves the graph once the connection is open: an open connection's engine is one stage.
  */
 import type { Message } from "../message/index.js";
-import { BidiFlow, Keep } from "../stream/index.js";
+import { BidiFlow } from "../stream/index.js";
 import { ConnectionControls } from "./connection-controls.js";
 import type { EngineSettings } from "./engine-settings.js";
 import { type HandshakeOutcome, type HandshakeSpec, HandshakeStageLogic } from "./handshake-stage.js";
 import { MessageStageLogic } from "./message-stage.js";
-import { ProtocolStageLogic } from "./protocol-stage.js";
 
 /** What the client layer materializes. */
 export interface ClientLayerMat {
@@ -23,16 +24,14 @@ export interface ClientLayerMat {
   readonly controls: ConnectionControls;
 }
 
-/** Messages ⇄ bytes: the message stage atop the protocol stage; materializes the connection's controls. */
+/** Messages ⇄ bytes: the WebSocket stage; materializes the connection's controls. */
 function messagesOverProtocol(
   settings: EngineSettings,
 ): BidiFlow<Message, Uint8Array, Uint8Array, Message, ConnectionControls> {
-  const messages = BidiFlow.fromStageMat(() => [new MessageStageLogic(settings), undefined] as const);
-  const protocol = BidiFlow.fromStageMat(() => {
+  return BidiFlow.fromStageMat(() => {
     const controls = new ConnectionControls();
-    return [new ProtocolStageLogic(settings, controls), controls] as const;
+    return [new MessageStageLogic(settings, controls), controls] as const;
   });
-  return messages.atopMat(protocol, Keep.right);
 }
 
 /** The layer for one connection. Each materialization gets its own stages and controls. */

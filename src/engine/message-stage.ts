@@ -1,5 +1,7 @@
 /**
- * The message stage: Messages ⇄ frames (Akka's message API stage).
+ * The WebSocket stage: Messages ⇄ bytes. This class is its message half (Akka's message API
+ * stage): Messages ⇄ frames and message events; it extends the protocol half
+ * (`ProtocolStageLogic`: frames and events ⇄ bytes), and the two run as one stage.
  *
  * Outgoing, a strict message becomes one frame, or several of at most `maxOutgoingFrameSize`
  * bytes so that control frames can go between them; a streamed message is read chunk by chunk
@@ -17,7 +19,6 @@ import { Fifo } from "../codec/fifo.js";
 import { Opcode } from "../codec/index.js";
 import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
 import {
-  GraphStageLogic,
   type Inlet,
   InPortHandler,
   type Outlet,
@@ -25,9 +26,10 @@ import {
   Sink,
   type Source,
 } from "../stream/index.js";
+import type { ConnectionControls } from "./connection-controls.js";
 import { IncompleteMessageError, StreamedMessageNotConsumedError } from "./engine-errors.js";
 import type { EngineSettings } from "./engine-settings.js";
-import type { MessageEvent, OutgoingFrame } from "./protocol-stage.js";
+import { type MessageEvent, type OutgoingFrame, ProtocolStageLogic } from "./protocol-stage.js";
 import { SubSinkLogic, SubSourceChannel } from "./substreams.js";
 
 const encoder = new TextEncoder();
@@ -56,10 +58,10 @@ type Incoming =
       last?: string | Uint8Array;
     };
 
-export class MessageStageLogic extends GraphStageLogic {
+export class MessageStageLogic extends ProtocolStageLogic {
+  /** The application's messages to send. */
   readonly in1: Inlet<Message> = this.inlet<Message>("messages.out");
-  readonly out1: Outlet<OutgoingFrame> = this.outlet<OutgoingFrame>("messages.frames");
-  readonly in2: Inlet<MessageEvent> = this.inlet<MessageEvent>("messages.events");
+  /** The messages received, to the application. */
   readonly out2: Outlet<Message> = this.outlet<Message>("messages.in");
 
   private readonly frames = new Fifo<OutgoingFrame>();
@@ -70,7 +72,7 @@ export class MessageStageLogic extends GraphStageLogic {
   // Substream events (methods, bound per streamed message: an idle connection pays nothing).
   private onSubFailure(error: unknown): void {
     this.outgoing = undefined;
-    this.fail(this.out1, error);
+    this.outgoingFailed(error);
     this.cancel(this.in1, error);
   }
 
@@ -81,10 +83,10 @@ export class MessageStageLogic extends GraphStageLogic {
       incoming.channel.push(incoming.last);
       incoming.last = undefined;
       this.endMessage();
-      return this.pullEvents();
+      return this.deliverEvents();
     }
     incoming.demand = true;
-    this.pullEvents();
+    this.deliverEvents();
   }
 
   private onSubMaterialized(): void {
@@ -100,17 +102,15 @@ export class MessageStageLogic extends GraphStageLogic {
       incoming.last = undefined;
       this.endMessage();
     }
-    this.pullEvents();
+    this.deliverEvents();
   }
 
-  constructor(private readonly settings: EngineSettings) {
-    super();
+  constructor(settings: EngineSettings, controls: ConnectionControls) {
+    super(settings, controls);
     // Handlers call methods of this stage: no closures per port (a connection lives long).
     const M = MessageStageLogic.prototype;
     this.setHandler(this.in1, new InPortHandler(this, M.onAppMessage, M.onAppDone, M.onAppFailed));
-    this.setHandler(this.out1, new OutPortHandler(this, M.nextFrame, M.onFramesCancelled));
-    this.setHandler(this.in2, new InPortHandler(this, M.onEventPushed, M.onEventsEnd, M.endIncoming));
-    this.setHandler(this.out2, new OutPortHandler(this, M.pullEvents, M.onAppCancelled));
+    this.setHandler(this.out2, new OutPortHandler(this, M.deliverEvents, M.onAppCancelled));
   }
 
   private onAppMessage(): void {
@@ -119,43 +119,30 @@ export class MessageStageLogic extends GraphStageLogic {
 
   private onAppDone(): void {
     this.appDone = true;
-    if (this.frames.length === 0 && !this.outgoing) this.complete(this.out1);
+    if (this.frames.length === 0 && !this.outgoing) this.outgoingDone();
   }
 
   private onAppFailed(error: unknown): void {
-    this.fail(this.out1, error);
+    this.outgoingFailed(error);
   }
 
-  private onFramesCancelled(cause: unknown): void {
+  protected override onOutgoingStopped(cause: unknown): void {
     this.outgoing?.sub.cancelFromParent();
     this.outgoing = undefined;
     this.cancel(this.in1, cause);
-    if (this.isClosed(this.out2)) this.completeStage();
   }
 
-  private onEventPushed(): void {
-    this.onEvent(this.grab(this.in2));
-  }
-
-  private onEventsEnd(): void {
-    this.endIncoming(undefined);
-  }
-
-  private onAppCancelled(cause: unknown): void {
+  private onAppCancelled(): void {
     if (this.incoming?.kind === "streamed") {
       this.incoming.channel.fail(new IncompleteMessageError("the connection's incoming side was cancelled"));
     }
     this.incoming = undefined;
-    this.cancel(this.in2, cause);
-    if (this.isClosed(this.out1)) this.completeStage();
-  }
-
-  override preStart(): void {
-    this.setKeepGoing(true);
+    this.cancelIncoming();
   }
 
   /** Whatever stopped the stage, no substream is left waiting on it. */
   override postStop(): void {
+    super.postStop();
     this.outgoing?.sub.cancelFromParent();
     this.outgoing = undefined;
     if (this.incoming?.kind === "streamed") {
@@ -166,14 +153,15 @@ export class MessageStageLogic extends GraphStageLogic {
 
   // ---- outgoing ---------------------------------------------------------------------------------
 
-  private nextFrame(): void {
+  /** The protocol can take a frame: the next queued one, or ask for more. */
+  protected override onFrameDemand(): void {
     const frame = this.frames.shift();
     if (frame) {
-      this.push(this.out1, frame);
+      this.offerFrame(frame);
     } else if (this.outgoing) {
       this.outgoing.sub.request();
     } else if (this.appDone) {
-      this.complete(this.out1);
+      this.outgoingDone();
     } else if (!this.hasBeenPulled(this.in1) && !this.isClosed(this.in1)) {
       this.pull(this.in1);
     }
@@ -194,7 +182,7 @@ export class MessageStageLogic extends GraphStageLogic {
       } else {
         this.queueFrames(opcode, message.asBinaryMessage().getStrictData(), true, true);
       }
-      return this.nextFrame();
+      return this.onFrameDemand();
     }
     const M = MessageStageLogic.prototype;
     const sub = new SubSinkLogic<string | Uint8Array>({
@@ -215,7 +203,7 @@ export class MessageStageLogic extends GraphStageLogic {
     if (payload.length === 0) return stream.sub.request();
     this.queueFrames(stream.opcode, payload, !stream.started, false);
     stream.started = true;
-    if (this.isAvailable(this.out1)) this.nextFrame();
+    if (this.wantsFrame) this.onFrameDemand();
   }
 
   private endOutgoingStream(): void {
@@ -227,7 +215,7 @@ export class MessageStageLogic extends GraphStageLogic {
       payload: EMPTY,
       fin: true,
     });
-    if (this.isAvailable(this.out1)) this.nextFrame();
+    if (this.wantsFrame) this.onFrameDemand();
   }
 
   /** Cuts `payload` into frames of at most `maxOutgoingFrameSize` bytes. */
@@ -256,25 +244,21 @@ export class MessageStageLogic extends GraphStageLogic {
 
   // ---- incoming ---------------------------------------------------------------------------------
 
-  /** Pulls the next protocol event when someone is waiting for what it will bring. */
-  private pullEvents(): void {
-    if (this.hasBeenPulled(this.in2) || this.isClosed(this.in2)) return;
+  /** Whether someone is waiting for what the next protocol event will bring. */
+  protected override wantsEvent(): boolean {
     const incoming = this.incoming;
-    const wanted =
-      incoming === undefined
-        ? this.isAvailable(this.out2)
-        : incoming.kind === "strict" ||
+    return incoming === undefined
+      ? this.isAvailable(this.out2)
+      : incoming.kind === "strict" ||
           (incoming.last === undefined && (incoming.demand || incoming.discarding));
-    if (wanted) this.pull(this.in2);
   }
 
-  private onEvent(event: MessageEvent): void {
+  protected override onMessageEvent(event: MessageEvent): void {
     if (event.kind === "message") this.wholeMessage(event.messageType === "text", event.data);
     else if (event.kind === "message-start")
       this.startMessage(event.messageType === "text", event.singleFrame, event.frameLength);
     else if (event.kind === "message-data") this.messageData(event.data);
     else this.endMessage();
-    this.pullEvents();
   }
 
   private startMessage(text: boolean, singleFrame: boolean, frameLength: number): void {
@@ -354,21 +338,29 @@ export class MessageStageLogic extends GraphStageLogic {
     incoming.channel.complete();
   }
 
-  private endIncoming(error: unknown): void {
+  protected override onIncomingEnd(error: unknown): void {
     const incoming = this.incoming;
     this.incoming = undefined;
     if (incoming?.kind === "streamed") {
+      this.cancelTimer(STALL_TIMER);
       incoming.channel.fail(error ?? new IncompleteMessageError("the connection closed in the middle of it"));
     }
     if (error === undefined) this.complete(this.out2);
     else this.fail(this.out2, error);
-    if (this.isClosed(this.out1)) this.completeStage();
   }
 
-  protected override onTimer(): void {
+  protected override onTimer(timer: unknown): void {
+    if (timer !== STALL_TIMER) return super.onTimer(timer);
+    // Nobody consumes the streamed message: both sides fail with the reason, and the connection
+    // closes with 1011 (its handshake still runs to the end).
     const error = new StreamedMessageNotConsumedError(this.settings.streamedMessageTimeout);
     if (this.incoming?.kind === "streamed") this.incoming.channel.fail(error);
     this.incoming = undefined;
-    this.failStage(error);
+    this.fail(this.out2, error);
+    this.cancelIncoming(error);
+    this.outgoingFailed(error); // already closing: this only ends the outgoing side
+    this.outgoing?.sub.cancelFromParent();
+    this.outgoing = undefined;
+    this.cancel(this.in1, error);
   }
 }

@@ -1,13 +1,19 @@
 /**
- * The protocol stage: a thin stream adapter over the sans-I/O `WebSocketProtocol`.
+ * The protocol half of the WebSocket stage: a thin stream adapter over the sans-I/O
+ * `WebSocketProtocol`, bytes on one side, frames and message events on the other.
  *
  * ```
- *              +-------------------+
- *  frames   ~> |                   | ~> bytes to the network
- *              |  WebSocketProtocol |
- *  events   <~ |  + timers         | <~ bytes from the network
- *              +-------------------+
+ *                        +--------------------+
+ *  frames (offerFrame) ~> |                    | ~> bytes to the network   (out1)
+ *                        |  WebSocketProtocol |
+ *  events (onMessage~) <~ |  + timers          | <~ bytes from the network (in2)
+ *                        +--------------------+
  * ```
+ *
+ * The message half (`MessageStageLogic`) extends this class: the two run as one stage, talking
+ * through method calls and a few flags instead of two stream connections. A connection's graph
+ * lives as long as the WebSocket, and a stage boundary costs two connections, four ports and a
+ * hop per message each way; the split of concerns stays, as two classes.
  *
  * Bytes are read only when the events of the previous read have been taken (back-pressure to
  * the socket); frames are taken only when the bytes already produced have been written.
@@ -16,11 +22,19 @@
  * idle time-out. The controls (`close`, `ping`, `closed`) act here.
  */
 import { Fifo } from "../codec/fifo.js";
-import { CloseCode, InvalidStateError, Opcode, ProtocolError, RandomMaskKeySource } from "../codec/index.js";
+import {
+  CloseCode,
+  InvalidStateError,
+  Opcode,
+  ProtocolError,
+  RandomMaskKeySource,
+  truncateCloseReason,
+} from "../codec/index.js";
 import { type ProtocolEvent, WebSocketProtocol } from "../protocol/index.js";
 import {
   type Deferred,
   GraphStageLogic,
+  IllegalStageStateError,
   type Inlet,
   InPortHandler,
   type Outlet,
@@ -30,7 +44,7 @@ import type { ConnectionControls, ControlHandler } from "./connection-controls.j
 import { IdleTimeoutError, KeepAliveTimeoutError, PeerClosedConnectionException } from "./engine-errors.js";
 import type { EngineSettings } from "./engine-settings.js";
 
-/** A data frame the message stage asks to send. */
+/** A data frame the message half asks to send. */
 export interface OutgoingFrame {
   readonly opcode: typeof Opcode.Text | typeof Opcode.Binary | typeof Opcode.Continuation;
   /** A string only for a whole text message in one frame: the protocol encodes it (see sendText). */
@@ -38,7 +52,7 @@ export interface OutgoingFrame {
   readonly fin: boolean;
 }
 
-/** The events passed up to the message stage. */
+/** The events passed up to the message half. */
 export type MessageEvent = Extract<
   ProtocolEvent,
   { kind: "message" | "message-start" | "message-data" | "message-end" }
@@ -62,14 +76,24 @@ const utf8Length = (text: string): number => logEncoder.encode(text).length;
 const FINAL = { fin: true } as const;
 const NOT_FINAL = { fin: false } as const;
 
-export class ProtocolStageLogic extends GraphStageLogic implements ControlHandler {
-  readonly in1: Inlet<OutgoingFrame> = this.inlet<OutgoingFrame>("protocol.frames");
+export abstract class ProtocolStageLogic extends GraphStageLogic implements ControlHandler {
+  /** Bytes to the network. */
   readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("protocol.bytesOut");
+  /** Bytes from the network. */
   readonly in2: Inlet<Uint8Array> = this.inlet<Uint8Array>("protocol.bytesIn");
-  readonly out2: Outlet<MessageEvent> = this.outlet<MessageEvent>("protocol.events");
 
   private readonly protocol: WebSocketProtocol;
+  /** Message events not yet taken by the message half. */
   private readonly eventsOut = new Fifo<MessageEvent>();
+  // The two inner channels' states, as flags (what their ports' states were when they were
+  // stream connections). Outgoing: the message half may offer a frame; it finished (completed
+  // or failed); we stopped taking frames. Incoming: it ended (delivered); the application
+  // cancelled it.
+  private frameDemand = false;
+  private outgoingEnded = false;
+  private outgoingStopped = false;
+  private incomingEnded = false;
+  private incomingCancelled = false;
   /** What ends the incoming side once the queued events are delivered. */
   private termination: { readonly error?: unknown } | undefined;
   private lastActivity = performance.now();
@@ -80,7 +104,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   private pings: { payload: string; started: number; result: Deferred<number> }[] | undefined;
 
   constructor(
-    private readonly settings: EngineSettings,
+    protected readonly settings: EngineSettings,
     private readonly controls: ConnectionControls,
   ) {
     super();
@@ -97,24 +121,96 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     });
     // Handlers call methods of this stage: no closures per port (a connection lives long).
     const P = ProtocolStageLogic.prototype;
-    this.setHandler(this.in1, new InPortHandler(this, P.onFrame, P.onAppOutgoingDone, P.onAppOutgoingFailed));
     this.setHandler(this.out1, new OutPortHandler(this, P.flushBytes, P.completeStage));
     this.setHandler(this.in2, new InPortHandler(this, P.onBytes, P.onNetworkEnd, P.failConnection));
-    this.setHandler(this.out2, new OutPortHandler(this, P.flushEvents, P.onAppCancelled));
   }
 
-  private onFrame(): void {
-    this.send(this.grab(this.in1));
+  // ---- what the message half implements -----------------------------------------------------------
+
+  /** The protocol can take a frame: `offerFrame` one, now or when there is one. */
+  protected abstract onFrameDemand(): void;
+  /** No more frames are taken (the connection closed or failed): stop the outgoing side. */
+  protected abstract onOutgoingStopped(cause: unknown): void;
+  /** Whether the message half can take a message event now. */
+  protected abstract wantsEvent(): boolean;
+  /** A message event, when `wantsEvent()` said yes. */
+  protected abstract onMessageEvent(event: MessageEvent): void;
+  /** The incoming side ended, normally (`error` undefined) or not; called once. */
+  protected abstract onIncomingEnd(error: unknown): void;
+
+  // ---- what the message half calls -----------------------------------------------------------------
+
+  /** Sends one frame; only after `onFrameDemand`, once per demand. */
+  protected offerFrame(frame: OutgoingFrame): void {
+    if (!this.frameDemand) throw new IllegalStageStateError("a frame offered without demand");
+    this.frameDemand = false;
+    this.send(frame);
+  }
+
+  /** Whether a frame would be taken now (`onFrameDemand` was called and not answered yet). */
+  protected get wantsFrame(): boolean {
+    return this.frameDemand;
   }
 
   /** The application's outgoing side completed: close normally (Akka's behaviour). */
-  private onAppOutgoingDone(): void {
-    this.closeFromApp(CloseCode.NormalClosure, "");
+  protected outgoingDone(): void {
+    if (this.endOutgoing()) this.closeFromApp(CloseCode.NormalClosure, "");
   }
 
   /** The application's outgoing side failed: Close 1011. */
-  private onAppOutgoingFailed(error: unknown): void {
-    this.closeFromApp(CloseCode.InternalError, error instanceof Error ? error.message : String(error));
+  protected outgoingFailed(error: unknown): void {
+    if (this.endOutgoing()) this.closeFromApp(CloseCode.InternalError, reasonOf(error));
+  }
+
+  /** The message half can take events again: deliver what is queued, read on when none is. */
+  protected deliverEvents(): void {
+    this.flushEvents();
+  }
+
+  /**
+   * The application stopped reading (or the message half gave up on it, with `error`): no more
+   * events are delivered; close the connection (1000, or 1011 with the error) and read on to the
+   * peer's Close.
+   */
+  protected cancelIncoming(error?: unknown): void {
+    if (this.incomingCancelled || this.incomingEnded) return;
+    this.incomingCancelled = true;
+    this.termination ??= {};
+    this.eventsOut.clear();
+    if (error === undefined) this.closeFromApp(CloseCode.NormalClosure, "");
+    else this.closeFromApp(CloseCode.InternalError, reasonOf(error));
+    this.maybeFinish();
+  }
+
+  private endOutgoing(): boolean {
+    if (this.outgoingEnded || this.outgoingStopped) return false;
+    this.outgoingEnded = true;
+    this.frameDemand = false;
+    return true;
+  }
+
+  /** Whether the outgoing side is over, by the application or by us. */
+  private get outgoingClosed(): boolean {
+    return this.outgoingEnded || this.outgoingStopped;
+  }
+
+  private requestFrame(): void {
+    if (this.frameDemand || this.outgoingClosed) return;
+    this.frameDemand = true;
+    this.onFrameDemand();
+  }
+
+  private stopOutgoing(cause?: unknown): void {
+    if (this.outgoingClosed) return;
+    this.outgoingStopped = true;
+    this.frameDemand = false;
+    this.onOutgoingStopped(cause);
+  }
+
+  private endIncoming(error: unknown): void {
+    if (this.incomingEnded || this.incomingCancelled) return;
+    this.incomingEnded = true;
+    this.onIncomingEnd(error);
   }
 
   private onBytes(): void {
@@ -144,19 +240,11 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     this.sendPing(request.payload, request.result);
   }
 
-  /** The application stopped reading: close the connection. */
-  private onAppCancelled(): void {
-    this.termination ??= {};
-    this.closeFromApp(CloseCode.NormalClosure, "");
-    this.eventsOut.clear();
-    this.pullBytesIn();
-  }
-
   override preStart(): void {
     this.controls.bind(this);
     this.setKeepGoing(true);
     this.pullBytesIn();
-    this.pull(this.in1);
+    this.requestFrame();
     const { idleTimeout, periodicKeepAliveMaxIdle } = this.settings;
     if (idleTimeout !== undefined) this.scheduleOnce(IDLE_TIMER, idleTimeout);
     if (periodicKeepAliveMaxIdle !== undefined) this.scheduleOnce(KEEPALIVE_TIMER, periodicKeepAliveMaxIdle);
@@ -203,7 +291,8 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
       case "message-end":
         // Nobody reads any more (cancelled) or the connection failed: drop, keep reading to the Close.
         if (
-          !this.isClosed(this.out2) &&
+          !this.incomingEnded &&
+          !this.incomingCancelled &&
           (this.termination === undefined || this.termination.error === undefined)
         ) {
           this.eventsOut.push(event);
@@ -249,7 +338,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
       this.termination = normal ? {} : { error: new PeerClosedConnectionException(code, reason) };
     }
     this.peerClosed = true;
-    if (this.isClosed(this.in1)) this.protocol.replyToClose();
+    if (this.outgoingClosed) this.protocol.replyToClose();
     else this.scheduleOnce(CLOSE_REPLY_TIMER, Math.min(CLOSE_REPLY_GRACE_MS, this.settings.closeTimeout));
   }
 
@@ -265,7 +354,7 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
         code === CloseCode.NoStatusReceived;
       this.termination = normal ? {} : { error: new PeerClosedConnectionException(code, reason) };
     }
-    this.cancel(this.in1);
+    this.stopOutgoing();
     this.cancel(this.in2);
     this.flushBytes();
     if (!this.protocol.hasDataToSend()) this.complete(this.out1);
@@ -273,16 +362,16 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
   }
 
   private flushEvents(): void {
-    while (this.eventsOut.length > 0 && this.isAvailable(this.out2)) {
-      this.push(this.out2, this.eventsOut.shift()!);
+    // Not re-entered: the message half's event handler does not call back into it.
+    while (this.eventsOut.length > 0 && !this.incomingCancelled && this.wantsEvent()) {
+      this.onMessageEvent(this.eventsOut.shift()!);
     }
     if (this.eventsOut.length === 0) {
       if (
         this.termination !== undefined &&
         (this.termination.error !== undefined || this.protocol.state === "CLOSED" || this.peerClosed)
       ) {
-        if (this.termination.error === undefined) this.complete(this.out2);
-        else this.fail(this.out2, this.termination.error);
+        this.endIncoming(this.termination.error);
         this.maybeFinish();
       } else {
         this.pullBytesIn(); // everything delivered: read on
@@ -325,8 +414,8 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
     if (this.protocol.shouldCloseTransport() || this.protocol.state === "CLOSED") {
       this.complete(this.out1);
       this.maybeFinish();
-    } else if (!this.protocol.closeSent && !this.isClosed(this.in1) && !this.hasBeenPulled(this.in1)) {
-      this.pull(this.in1); // the network took everything: take the next frame
+    } else if (!this.protocol.closeSent) {
+      this.requestFrame(); // the network took everything: take the next frame
     }
   }
 
@@ -426,20 +515,25 @@ export class ProtocolStageLogic extends GraphStageLogic implements ControlHandle
       this.flushBytes();
     }
     this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
-    this.fail(this.out2, error);
-    this.cancel(this.in1, error);
+    this.endIncoming(error);
+    this.stopOutgoing(error);
     this.cancel(this.in2, error);
     if (!this.protocol.hasDataToSend()) this.complete(this.out1);
     this.maybeFinish();
   }
 
   private maybeFinish(): void {
-    if (this.isClosed(this.out1) && this.isClosed(this.out2)) this.completeStage();
+    if (this.isClosed(this.out1) && (this.incomingEnded || this.incomingCancelled)) this.completeStage();
   }
 }
 
 function opName(opcode: number): string {
   return opcode === Opcode.Text ? "text" : opcode === Opcode.Binary ? "binary" : "continuation";
+}
+
+/** An error's message as a Close reason, cut to fit the frame (a long one must not throw). */
+function reasonOf(error: unknown): string {
+  return truncateCloseReason(error instanceof Error ? error.message : String(error));
 }
 
 /** A ping payload as a map key. */

@@ -29,6 +29,7 @@ import {
   parseClosePayload,
   RSV1_BIT,
   sharedMaskKeySource,
+  truncateCloseReason,
 } from "../codec/index.js";
 import { ConnectionState } from "./connection-state.js";
 import { type IncomingFrameReceiver, IncomingFrames, type MessageType } from "./incoming-frames.js";
@@ -292,7 +293,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   fail(code: number, reason = ""): void {
     if (this.stateValue === ConnectionState.Closed) return;
-    if (!this.closeSentFlag) this.writeClose(code, encodeClosePayload(code, truncateReason(reason)));
+    if (!this.closeSentFlag) this.writeClose(code, encodeClosePayload(code, truncateCloseReason(reason)));
     this.decoder.stop();
     this.closeTransport = true;
   }
@@ -475,11 +476,4 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   get closeSentWith(): number | undefined {
     return this.closeSentCode;
   }
-}
-
-/** Cuts a reason to the 123 bytes a Close frame can carry, on a code point boundary. */
-function truncateReason(reason: string): string {
-  let out = reason;
-  while (encoder.encode(out).length > 123) out = out.slice(0, -1);
-  return out;
 }

@@ -61,6 +61,33 @@ describe("closing, as in Akka", () => {
     }
   });
 
+  it("an outgoing failure whose message is too long for a Close frame still closes cleanly with 1011", async () => {
+    const closes: [number, string][] = [];
+    const server = await startWsServer({}, (ws) =>
+      ws.on("close", (code, reason) => closes.push([code, reason.toString()])),
+    );
+    try {
+      const message = `${"why ".repeat(40)}ünïcödé`;
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.ignore<Message>(),
+          Source.failed<Message>(new Error(message)),
+          Keep.left,
+        ),
+      );
+      const closed = await ((await upgrade) as ValidUpgrade).closed;
+      await done.catch(() => {});
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(closed.wasClean, true);
+      assert.equal(closes.length, 1);
+      assert.equal(closes[0]![0], 1011);
+      assert.ok(message.startsWith(closes[0]![1]) && closes[0]![1].length > 100, closes[0]![1]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("cancelling the incoming side closes the connection", async () => {
     const codes: number[] = [];
     const server = await startWsServer({}, (ws) => {

@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   isValidWireCloseCode,
   parseClosePayload,
+  truncateCloseReason,
 } from "../../src/codec/index.js";
 import { concat, hex, utf8 } from "../helpers/bits.js";
 
@@ -53,6 +54,24 @@ describe("5.5.1 Close", () => {
     assert.equal(encodeClosePayload(1000, "a".repeat(123)).length, 125);
     assert.throws(() => encodeClosePayload(1000, "a".repeat(124)), { code: "WS_ERR_CLOSE_REASON_TOO_LONG" });
     assert.throws(() => encodeClosePayload(1000, "é".repeat(62)), { code: "WS_ERR_CLOSE_REASON_TOO_LONG" });
+  });
+  it("a reason we make ourselves is cut to 123 bytes, never inside a code point", () => {
+    const bytes = (s: string) => new TextEncoder().encode(s).length;
+    assert.equal(truncateCloseReason("short"), "short");
+    assert.equal(truncateCloseReason("a".repeat(123)), "a".repeat(123));
+    assert.equal(truncateCloseReason("a".repeat(500)), "a".repeat(123));
+    // 2-, 3- and 4-byte characters, at every offset against the limit.
+    for (const ch of ["é", "✓", "🎉"]) {
+      for (let pad = 0; pad < 4; pad++) {
+        const cut = truncateCloseReason("a".repeat(pad) + ch.repeat(80));
+        assert.ok(
+          bytes(cut) <= 123 && bytes(cut) > 123 - bytes(ch),
+          `${ch} after ${pad}: ${bytes(cut)} bytes`,
+        );
+        assert.ok(!cut.includes("\ufffd"), "no replacement character");
+        assert.equal(encodeClosePayload(1011, cut).length, 2 + bytes(cut));
+      }
+    }
   });
   it("a reason without a code throws", () => {
     assert.throws(() => encodeClosePayload(undefined, "why"), InvalidArgumentError);
