@@ -1,8 +1,10 @@
+import { isArenaFrame, releaseFrame } from "../codec/index.js";
 import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/index.js";
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
 import {
+  type LentBytes,
   type OutgoingConnection,
   type OutgoingConnectionOptions,
   Tcp,
@@ -15,6 +17,10 @@ import {
   resolveSettings,
 } from "./client-connection-settings.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
+
+/** The frame arena's frames, as bytes lent to the TCP transport (handed back once written). */
+const ARENA_FRAMES: LentBytes = { owns: isArenaFrame, release: releaseFrame };
+
 import {
   createUpgradeListener,
   ServerBuilder,
@@ -90,6 +96,9 @@ export class Http {
   ): Flow<Message, Message, Promise<WebSocketUpgradeResponse>> {
     const settings = resolveSettings(this.settings, options.settings);
     const { uri } = request;
+    // Over its own TCP transport, which hands written frames back, the client builds large frames
+    // in the frame arena; any other transport gets frames it may keep.
+    const ownTransport = options.transport === undefined && settings.transport === undefined;
     const connectOptions = {
       ...(uri.secure ? { tls: options.tls ?? {} } : {}),
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
@@ -97,12 +106,14 @@ export class Http {
       ...(options.signal ? { signal: options.signal } : {}),
       connectingTimeout: settings.connectingTimeout,
       reportAddresses: false, // the upgrade response does not carry them
+      // Large frames are built in the frame arena and handed back once written.
+      ...(ownTransport ? { lentBytes: ARENA_FRAMES } : {}),
     };
     const transport =
       options.transport ??
       settings.transport?.connectTo(uri.host, uri.port, connectOptions) ??
       Tcp.outgoingConnection(uri.host, uri.port, connectOptions);
-    const flow = this.webSocketClientLayer(request, options).joinMat(
+    const flow = this.clientLayer(request, settings, ownTransport).joinMat(
       transport as Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection> | unknown>,
       (upgrade, connected) => {
         // A connection failure rejects `connected` and, with the same error, the upgrade.
@@ -157,8 +168,15 @@ export class Http {
     request: WebSocketRequest,
     options: WebSocketClientOptions = {},
   ): WebSocketClientLayer {
-    const settings = resolveSettings(this.settings, options.settings);
-    const engine = engineSettingsFor(settings, "client");
+    return this.clientLayer(request, resolveSettings(this.settings, options.settings), false);
+  }
+
+  private clientLayer(
+    request: WebSocketRequest,
+    settings: ClientConnectionSettings,
+    frameArena: boolean,
+  ): WebSocketClientLayer {
+    const engine = engineSettingsFor(settings, "client", frameArena);
     return new BidiFlow((ctx) => {
       const key = generateWebSocketKey(settings.websocket.randomFactory);
       const headers: [string, string][] = request.headers.map((h) => [h.name, h.value]);

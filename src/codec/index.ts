@@ -5,6 +5,7 @@ export * from "./close-code.js";
 export * from "./close-payload.js";
 export * from "./connection-errors.js";
 export * from "./errors.js";
+export * from "./frame-arena.js";
 export * from "./frame-decoder.js";
 export * from "./frame-encoder.js";
 export * from "./frame-header.js";

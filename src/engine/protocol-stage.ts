@@ -28,6 +28,7 @@ import {
   Opcode,
   ProtocolError,
   RandomMaskKeySource,
+  releaseFrame,
   truncateCloseReason,
 } from "../codec/index.js";
 import { type ProtocolEvent, WebSocketProtocol } from "../protocol/index.js";
@@ -252,6 +253,10 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
 
   override postStop(): void {
     this.controls.settleClosed({ code: CloseCode.AbnormalClosure, reason: "", wasClean: false });
+    // Frames that will never be written: those from the frame arena go back to it.
+    for (let bytes = this.protocol.nextDataToSend(); bytes; bytes = this.protocol.nextDataToSend()) {
+      releaseFrame(bytes);
+    }
     const pings = this.pings;
     if (pings === undefined || pings.length === 0) return;
     const error = new InvalidStateError(

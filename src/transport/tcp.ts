@@ -49,6 +49,17 @@ export interface OutgoingConnectionOptions {
    * WebSocket client does) passes false and gets empty addresses.
    */
   readonly reportAddresses?: boolean;
+  /**
+   * Memory the writer only lends: each chunk it `owns` is passed to `release` once the socket
+   * has written it (or dropped it on an error). The WebSocket client lends its frame arena.
+   */
+  readonly lentBytes?: LentBytes;
+}
+
+/** Bytes lent to a transport, to be handed back once written (see `OutgoingConnectionOptions.lentBytes`). */
+export interface LentBytes {
+  owns(bytes: Uint8Array): boolean;
+  release(bytes: Uint8Array): void;
 }
 
 /** What `outgoingConnection` materializes once connected. */
@@ -308,10 +319,15 @@ class TcpConnectionLogic extends GraphStageLogic {
       socket.cork();
       process.nextTick(uncork, this, socket);
     }
+    // Lent bytes go back once written (or dropped by a destroyed socket, whose pending writes
+    // are called back with an error): a closure per lent chunk, which are large.
+    const lent = this.options.lentBytes;
+    const accepted =
+      lent?.owns(chunk) === true ? socket.write(chunk, () => lent.release(chunk)) : socket.write(chunk);
     // Up to WRITE_AHEAD bytes may wait in the socket's buffer (more than Node's 16 KiB mark, so
     // that large frames keep the kernel busy while the next is built); beyond, the next pull waits
     // for 'drain'.
-    if (socket.write(chunk) || socket.writableLength < WRITE_AHEAD) this.pull(this.in);
+    if (accepted || socket.writableLength < WRITE_AHEAD) this.pull(this.in);
   }
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { WebSocket } from "ws";
+import { frameArena } from "../../src/codec/index.js";
 import {
   BinaryMessage,
   Flow,
@@ -124,6 +125,51 @@ describe("interop with the ws server", () => {
       createHash("sha1").update(echoed).digest("hex"),
       createHash("sha1").update(big).digest("hex"),
     );
+  });
+
+  it("large frames built in the frame arena arrive intact over concurrent connections, and every block comes back", async () => {
+    const arena = frameArena();
+    assert.ok(arena);
+    const before = arena.blocksInUse;
+    // Sizes on both sides of the arena's limits (2 KiB, 64 KiB, 1 MiB), each with its own bytes.
+    const sizes = [2048, 2049, 65_000, 65_536, 65_600, 300_000, 1_048_576, 1_048_700, 1_500_000];
+    const message = (connection: number, i: number): Uint8Array => {
+      const bytes = new Uint8Array(sizes[i % sizes.length]!);
+      let x = connection * 7919 + i;
+      for (let j = 0; j < bytes.length; j += 1) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        bytes[j] = x >>> 24;
+      }
+      return bytes;
+    };
+    const connections = [0, 1, 2, 3].map(async (connection) => {
+      const sent = Array.from({ length: 18 }, (_, i) => message(connection, i));
+      const { received } = await exchange(
+        server.url(),
+        Source.from(sent.map((bytes) => BinaryMessage.create(bytes) as Message)),
+        { settings: { websocket: { maxMessageSize: 4 * 1024 * 1024 } } },
+      );
+      assert.equal(received.length, sent.length);
+      for (const [i, bytes] of sent.entries()) {
+        assert.ok(
+          Buffer.from(received[i] as Uint8Array).equals(bytes),
+          `connection ${connection}, message ${i}`,
+        );
+      }
+    });
+    // Frames really come from the arena: some are lent at some point.
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, arena.blocksInUse);
+    }, 1);
+    try {
+      await Promise.all(connections);
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.ok(peak > before, "no frame was built in the arena");
+    await tick(20);
+    assert.equal(arena.blocksInUse, before);
   });
 
   it("subprotocol negotiation", async () => {

@@ -1,5 +1,5 @@
 ;; XOR a region of linear memory with a repeated 4-byte key, 64 then 16 bytes a step (SIMD).
-;; mask(ptr, len, key): ptr 16-byte aligned; only the first (len & ~15) bytes are touched, the
+;; mask(ptr, len, key): any ptr (16-byte aligned is fastest); only the first (len & ~15) bytes are touched, the
 ;; caller masks the tail. Compiled into mask-wasm.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 1)
