@@ -95,9 +95,10 @@ export class Utf8Validator {
 
   /** Ends the message: false if a sequence was left open (truncated code point). */
   end(): boolean {
-    const complete = this.needed === 0;
+    // With no sequence open the bounds are already the defaults: nothing to reset.
+    if (this.needed === 0) return true;
     this.reset();
-    return complete;
+    return false;
   }
 
   private failAt(index: number): number {
