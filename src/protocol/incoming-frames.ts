@@ -50,12 +50,15 @@ export class IncomingFrames implements FrameDecoderHandler {
   private controlLength = 0;
   private readonly utf8: Utf8Validator;
   private failed = false;
+  /** From the options, which are not kept (a connection's state lives as long as it does). */
+  private readonly maxMessageSize: number;
 
   constructor(
     private readonly receiver: IncomingFrameReceiver,
-    private readonly limits: IncomingOptions,
+    options: IncomingOptions,
   ) {
-    this.utf8 = new Utf8Validator(limits.utf8Bulk);
+    this.maxMessageSize = options.maxMessageSize;
+    this.utf8 = new Utf8Validator(options.utf8Bulk);
   }
 
   /** True while a fragmented message is in progress. */
@@ -90,11 +93,11 @@ export class IncomingFrames implements FrameDecoderHandler {
       );
     }
     const total = (opcode === Opcode.Continuation ? this.messageBytes : 0) + header.payloadLength;
-    if (total > this.limits.maxMessageSize) {
+    if (total > this.maxMessageSize) {
       return this.fail(
         "WS_ERR_MESSAGE_TOO_BIG",
         1009,
-        `message of at least ${total} bytes exceeds maxMessageSize (${this.limits.maxMessageSize})`,
+        `message of at least ${total} bytes exceeds maxMessageSize (${this.maxMessageSize})`,
         "RFC 6455 §7.4.1",
       );
     }

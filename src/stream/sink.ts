@@ -21,6 +21,8 @@ import { queueReadableStream, WritableStreamSinkLogic } from "./stages/web-strea
 import { requireInteger } from "./stream-errors.js";
 
 function ignoreElement(): void {}
+/** `Sink.ignore`'s consumer: stateless, so one for every run. */
+const IGNORE = foreachConsumer<unknown>(ignoreElement);
 
 export class Sink<In, Mat = NotUsed> {
   /** @internal */
@@ -42,8 +44,10 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Calls `f` for each element; resolves when the stream completes, rejects when it fails or `f` throws. */
   static foreach<T>(f: (element: T) => void): Sink<T, Promise<void>> {
+    // Stateless, so one consumer serves every run (a WebSocket's sink lives as long as it does).
+    const consumer = foreachConsumer(f);
     return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(foreachConsumer(f));
+      const logic = new ConsumingSinkLogic(consumer);
       return [logic, logic.result.promise] as const;
     });
   }
@@ -62,7 +66,10 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Consumes and discards everything; resolves when the stream completes. */
   static ignore<T>(): Sink<T, Promise<void>> {
-    return Sink.foreach<T>(ignoreElement);
+    return Sink.fromStageMat(() => {
+      const logic = new ConsumingSinkLogic<T, void>(IGNORE);
+      return [logic, logic.result.promise] as const;
+    });
   }
 
   /** Collects every element (Akka's `Sink.seq`). */

@@ -7,6 +7,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import {
+  type Deferred,
   deferred,
   Flow,
   GraphStageLogic,
@@ -122,7 +123,8 @@ function uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
 class TcpConnectionLogic extends GraphStageLogic {
   readonly in: Inlet<Uint8Array> = this.inlet<Uint8Array>("tcp.in");
   readonly out: Outlet<Uint8Array> = this.outlet<Uint8Array>("tcp.out");
-  readonly connected = deferred<OutgoingConnection>();
+  /** Until it settles; then dropped (whoever wanted the promise has it, and the stage lives long). */
+  connected: Deferred<OutgoingConnection> | undefined = deferred<OutgoingConnection>();
   private socket: StagedSocket | undefined;
   private isConnected = false;
   private readonly readQueue: Uint8Array[] = [];
@@ -144,7 +146,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.isConnected = true;
     this.cancelTimer("connect");
     const s = this.socket!;
-    this.connected.resolve(
+    this.connected?.resolve(
       this.options.reportAddresses === false
         ? NO_ADDRESSES
         : {
@@ -154,6 +156,7 @@ class TcpConnectionLogic extends GraphStageLogic {
             remotePort: s.remotePort ?? 0,
           },
     );
+    this.connected = undefined;
     if (!this.isClosed(this.in)) this.pull(this.in);
   }
 
@@ -180,7 +183,8 @@ class TcpConnectionLogic extends GraphStageLogic {
       error instanceof ConnectionError || error instanceof AbortedError
         ? error
         : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
-    this.connected.reject(failure);
+    this.connected?.reject(failure);
+    this.connected = undefined;
     this.failStage(failure);
   }
 
@@ -296,10 +300,11 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   override postStop(): void {
     this.options.signal?.removeEventListener("abort", this);
-    if (!this.connected.settled) {
+    if (this.connected !== undefined) {
       this.connected.reject(
         new ConnectionError(this.host, this.port, "the stream stopped before connecting"),
       );
+      this.connected = undefined;
     }
     const socket = this.socket;
     if (socket) {
@@ -345,7 +350,7 @@ export const Tcp = {
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
     return Flow.fromStageMat(() => {
       const logic = new TcpConnectionLogic(host, port, options);
-      return [logic, logic.connected.promise] as const;
+      return [logic, logic.connected!.promise] as const;
     });
   },
 
@@ -364,7 +369,7 @@ export const Tcp = {
         {},
         { socket, head },
       );
-      return [logic, logic.connected.promise] as const;
+      return [logic, logic.connected!.promise] as const;
     });
   },
 };
