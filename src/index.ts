@@ -25,6 +25,7 @@ export {
   AbortedError,
   ConnectionError,
   ConnectTimeoutError,
+  type LentBytes,
   type OutgoingConnection,
   type OutgoingConnectionOptions,
   Tcp,

@@ -46,13 +46,13 @@ export class Utf8Validator {
    * After a failure the validator's state is undefined until {@link reset}.
    */
   feed(bytes: Uint8Array, start = 0, end = bytes.length): number {
-    if (this.bulk !== undefined && this.needed === 0 && end - start >= BULK_MIN_LENGTH) {
-      const whole = start === 0 && end === bytes.length;
+    const bulk = this.bulk;
+    if (bulk !== undefined && this.needed === 0 && end - start >= BULK_MIN_LENGTH) {
       // Common case first: the whole chunk is valid and ends on a code point boundary.
-      if (this.bulk(whole ? bytes : bytes.subarray(start, end))) return -1;
+      if (start === 0 && end === bytes.length ? bulk(bytes) : bulk(bytes.subarray(start, end))) return -1;
       // Else check natively up to the last lead byte; only the open tail needs the state machine.
       const cut = boundaryIndex(bytes, start, end);
-      if (cut < end && this.bulk(bytes.subarray(start, cut))) start = cut;
+      if (cut < end && bulk(bytes.subarray(start, cut))) start = cut;
       // On failure fall through: the JS loop finds the exact index of the first bad byte.
     }
     let needed = this.needed;
