@@ -13,14 +13,15 @@
  * with its own TCP transport.
  */
 import type { ByteAllocator } from "./byte-allocator.js";
-import { SIMD_MIN } from "./masking.js";
+import { ARENA_MIN } from "./masking.js";
 import { ARENA_BYTES, kernelMemory, SCRATCH_BYTES } from "./simd-masking.js";
 
 /** Room for a header (at most 14 bytes) and alignment padding next to the payload. */
 const HEADROOM = 64;
 
-/** The block sizes and counts: 16 x 64 KiB and 4 x 1 MiB frames, 5.2 MiB of address space. */
+/** The block sizes and counts: 128 x 4 KiB, 16 x 64 KiB and 4 x 1 MiB frames, 5.7 MiB of address space. */
 const CLASSES: readonly { readonly payload: number; readonly count: number }[] = [
+  { payload: 4 * 1024, count: 128 },
   { payload: 64 * 1024, count: 16 },
   { payload: 1024 * 1024, count: 4 },
 ];
@@ -78,10 +79,11 @@ export class FrameArena {
       this.classes.push(block);
       start = block.end;
     }
-    if (start > SCRATCH_BYTES + ARENA_BYTES || start > memory.length) {
-      throw new Error("the frame arena's blocks do not fit the kernel's memory");
-    }
+    this.fits = start <= SCRATCH_BYTES + ARENA_BYTES && start <= memory.length;
   }
+
+  /** @internal False when the kernel's memory could not be grown to hold the blocks. */
+  readonly fits: boolean;
 
   /** `n` bytes of arena memory (16-byte aligned), or null when no free block fits. */
   allocate(n: number): Uint8Array | null {
@@ -97,7 +99,9 @@ export class FrameArena {
   /** Whether `bytes` lie in the arena (a frame that must be released). */
   owns(bytes: Uint8Array): boolean {
     return (
-      bytes.byteLength >= SIMD_MIN && bytes.buffer === this.memory.buffer && bytes.byteOffset >= SCRATCH_BYTES
+      bytes.byteLength >= ARENA_MIN &&
+      bytes.buffer === this.memory.buffer &&
+      bytes.byteOffset >= SCRATCH_BYTES
     );
   }
 
@@ -124,27 +128,28 @@ let shared: FrameArena | null | undefined;
 export function frameArena(): FrameArena | null {
   if (shared === undefined) {
     const memory = kernelMemory();
-    shared = memory === null ? null : new FrameArena(memory);
+    const arena = memory === null ? null : new FrameArena(memory);
+    shared = arena?.fits ? arena : null;
   }
   return shared;
 }
 
 /**
- * An allocator that serves frames of `SIMD_MIN` bytes or more from the arena and everything
+ * An allocator that serves frames of `ARENA_MIN` bytes or more from the arena and everything
  * else (or everything, when the arena is full) from `fallback`. Whoever writes the frames must
  * call {@link releaseFrame} for each once written.
  */
 export function arenaAllocator(fallback: ByteAllocator): ByteAllocator {
   // The arena (and the kernel with it) is set up on the first large frame, not before.
-  return (n) => (n >= SIMD_MIN ? (frameArena()?.allocate(n) ?? fallback(n)) : fallback(n));
+  return (n) => (n >= ARENA_MIN ? (frameArena()?.allocate(n) ?? fallback(n)) : fallback(n));
 }
 
 /** Hands a written frame back to the arena; a no-op for bytes from anywhere else. */
 export function releaseFrame(bytes: Uint8Array): void {
-  if (bytes.byteLength >= SIMD_MIN) frameArena()?.release(bytes);
+  if (bytes.byteLength >= ARENA_MIN) frameArena()?.release(bytes);
 }
 
 /** Whether `bytes` are arena memory that must be released once written. */
 export function isArenaFrame(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= SIMD_MIN && (frameArena()?.owns(bytes) ?? false);
+  return bytes.byteLength >= ARENA_MIN && (frameArena()?.owns(bytes) ?? false);
 }

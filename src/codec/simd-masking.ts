@@ -45,8 +45,13 @@ function loadKernel(): Kernel | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const exports = instance.exports as KernelExports;
     // Grown once, here, and never again: growing replaces the memory's ArrayBuffer, which would
-    // detach every view into it (frames on their way to the socket among them).
-    exports.memory.grow((SCRATCH_BYTES + ARENA_BYTES) / PAGE - 1);
+    // detach every view into it (frames on their way to the socket among them). If the host
+    // refuses, the kernel still masks; only the frame arena is missing.
+    try {
+      exports.memory.grow((SCRATCH_BYTES + ARENA_BYTES) / PAGE - 1);
+    } catch {
+      // no arena
+    }
     return { memory: new Uint8Array(exports.memory.buffer), mask: exports.mask };
   } catch {
     return null;

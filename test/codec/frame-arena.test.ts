@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  ARENA_MIN,
   arenaAllocator,
   encodeMaskedFrame,
   frameArena,
@@ -34,9 +35,13 @@ describe("frame arena", () => {
     const sizes = [
       0,
       1,
-      SIMD_MIN - 20,
       SIMD_MIN - 1,
       SIMD_MIN,
+      SIMD_MIN + 17,
+      ARENA_MIN - 20,
+      ARENA_MIN - 1,
+      ARENA_MIN,
+      4000,
       4099,
       65535,
       65536,
@@ -50,8 +55,9 @@ describe("frame arena", () => {
       const expected = encodeMaskedFrame(Opcode.Binary, payload, key, { fin: i % 2 === 0 }, plain);
       const built = encodeMaskedFrame(Opcode.Binary, payload, key, { fin: i % 2 === 0 }, allocate);
       assert.deepEqual(built, expected, `payload of ${size} bytes`);
-      // Frames of 2 KiB up to a 1 MiB payload (and its header) come from the arena; above, from the fallback.
-      assert.equal(isArenaFrame(built), built.length >= SIMD_MIN && size <= 1 << 20, `${size} bytes`);
+      // Frames of ARENA_MIN bytes up to a 1 MiB payload (and its header) come from the arena; the rest
+      // from the fallback. SIMD_MIN is where the kernel takes over masking from the JS loops.
+      assert.equal(isArenaFrame(built), built.length >= ARENA_MIN && size <= 1 << 20, `${size} bytes`);
       releaseFrame(built);
     }
     assert.equal(arena!.blocksInUse, 0);

@@ -8,6 +8,7 @@ import {
   packMaskKey,
   RandomMaskKeySource,
   rotateMaskKey,
+  SIMD_MIN,
 } from "../../src/codec/index.js";
 import { hex, toHex } from "../helpers/bits.js";
 
@@ -85,6 +86,29 @@ describe("5.3 Client-to-Server Masking", () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it("the SIMD kernel's paths match the byte-wise definition, at every length around their steps", () => {
+    // Around SIMD_MIN, the kernel's 16- and 64-byte steps and its 16 KiB blocks; both functions,
+    // at a misaligned target and a key rotated by an offset.
+    const lengths = [
+      ...Array.from({ length: 200 }, (_, i) => SIMD_MIN - 40 + i),
+      16_383,
+      16_384,
+      16_385,
+      40_001,
+    ];
+    const keyBytes = [0x37, 0xfa, 0x21, 0x3d];
+    const key = packMaskKey(keyBytes[0]!, keyBytes[1]!, keyBytes[2]!, keyBytes[3]!);
+    for (const length of lengths) {
+      const payload = Uint8Array.from({ length }, (_, i) => (i * 31 + length) & 0xff);
+      const target = new Uint8Array(length + 3);
+      maskInto(payload, target, 3, key);
+      assert.deepEqual(target.subarray(3), referenceMask(payload, keyBytes), `maskInto, ${length} bytes`);
+      const inPlace = payload.slice();
+      maskInPlace(inPlace, key, 2);
+      assert.deepEqual(inPlace, referenceMask(payload, keyBytes, 2), `maskInPlace, ${length} bytes`);
+    }
   });
 
   it("rotateMaskKey(key, 4) is the key", () => {
