@@ -182,7 +182,9 @@ export class MessageStageLogic extends ProtocolStageLogic {
       } else {
         this.queueFrames(opcode, message.asBinaryMessage().getStrictData(), true, true);
       }
-      return this.onFrameDemand();
+      // The application was pulled on a frame demand; it may have gone since (the connection closing).
+      if (this.wantsFrame) this.onFrameDemand();
+      return;
     }
     const M = MessageStageLogic.prototype;
     const sub = new SubSinkLogic<string | Uint8Array>({

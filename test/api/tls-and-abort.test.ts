@@ -3,7 +3,9 @@ import { createServer } from "node:https";
 import { after, before, describe, it } from "node:test";
 import { WebSocketServer } from "ws";
 import {
+  BinaryMessage,
   Flow,
+  frameArena,
   Http,
   Keep,
   type Message,
@@ -58,6 +60,31 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
       ["secure"],
     );
     await snapshot.check();
+  });
+
+  it("large frames from the frame arena go through TLS intact, and their blocks come back", async () => {
+    const arena = frameArena()!;
+    const before = arena.blocksInUse;
+    const sent = [3000, 70_000, 1_000_000].map((n) =>
+      Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff),
+    );
+    const [upgrade, received] = http.singleWebSocketRequest(
+      WebSocketRequest.create(`wss://localhost:${port}/`),
+      Flow.fromSinkAndSourceMat(
+        Flow.create<Message>()
+          .mapAsync(1, async (m): Promise<Message> => m.toStrict(5000))
+          .toMat(Sink.seq<Message>(), Keep.right),
+        Source.from(sent.map((b) => BinaryMessage.create(b) as Message)),
+        Keep.left,
+      ),
+      { tls: { ca: cert } },
+    );
+    assert.equal((await upgrade).response.status, 101);
+    const echoed = (await received).map((m) => m.asBinaryMessage().getStrictData());
+    assert.equal(echoed.length, sent.length);
+    for (const [i, bytes] of sent.entries()) assert.ok(Buffer.from(echoed[i]!).equals(bytes), `message ${i}`);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(arena.blocksInUse, before);
   });
 
   it("fails with a clear error when the certificate is not trusted", async () => {
