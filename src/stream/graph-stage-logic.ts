@@ -25,21 +25,36 @@ interface TimerEntry {
 }
 
 export abstract class GraphStageLogic {
-  private interpreter: GraphInterpreter | undefined;
+  // The fields are assigned in the constructor, not by class-field initialisers: those define
+  // properties, and a define site that sees the many stage subclasses goes megamorphic and runs
+  // ~10x slower than a plain store (~900 against ~95 ns per stage on Node 20; every connection
+  // builds several stages).
+  declare private interpreter: GraphInterpreter | undefined;
   /** Inlets and outlets in one list (one array per stage: a connection's graph lives long). */
-  private ports: (Inlet<never> | Outlet<unknown>)[] = [];
+  declare private ports: (Inlet<never> | Outlet<unknown>)[];
   /** The handlers set before the graph starts, by port index; then they go to the connections. */
-  private handlers: (InHandler | OutHandler | undefined)[] | undefined = [];
+  declare private handlers: (InHandler | OutHandler | undefined)[] | undefined;
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
    */
-  readonly state: StageState = new StageState(this);
-  private keepGoing = false;
-  private timers: Map<unknown, TimerEntry> | undefined;
+  declare readonly state: StageState;
+  declare private keepGoing: boolean;
+  declare private timers: Map<unknown, TimerEntry> | undefined;
   /** Async events that arrived before the graph started, as (handler, value) pairs. */
-  private early: unknown[] | undefined;
-  private failureCause: { readonly error: unknown } | undefined;
+  declare private early: unknown[] | undefined;
+  declare private failureCause: { readonly error: unknown } | undefined;
+
+  constructor() {
+    this.interpreter = undefined;
+    this.ports = [];
+    this.handlers = [];
+    this.state = new StageState(this);
+    this.keepGoing = false;
+    this.timers = undefined;
+    this.early = undefined;
+    this.failureCause = undefined;
+  }
 
   /** Called once before any event, when the graph starts. */
   preStart(): void {}

@@ -24,11 +24,14 @@ export type BidiLogic<I1, O1, I2, O2> = GraphStageLogic & {
  * `onPush`; the default `onPull` pulls upstream.
  */
 export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implements InHandler, OutHandler {
-  readonly in: Inlet<In> = this.inlet<In>("in");
-  readonly out: Outlet<Out> = this.outlet<Out>("out");
+  // Assigned, not initialised as class fields: see GraphStageLogic's constructor.
+  declare readonly in: Inlet<In>;
+  declare readonly out: Outlet<Out>;
 
   constructor() {
     super();
+    this.in = this.inlet<In>("in");
+    this.out = this.outlet<Out>("out");
     this.setHandlers(this.in, this.out, this);
   }
 
@@ -52,10 +55,11 @@ export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implemen
 
 /** One outlet; subclasses implement `onPull`. */
 export abstract class SourceStageLogic<Out> extends GraphStageLogic implements OutHandler {
-  readonly out: Outlet<Out> = this.outlet<Out>("out");
+  declare readonly out: Outlet<Out>;
 
   constructor() {
     super();
+    this.out = this.outlet<Out>("out");
     this.setHandler(this.out, this);
   }
 
@@ -64,10 +68,11 @@ export abstract class SourceStageLogic<Out> extends GraphStageLogic implements O
 
 /** One inlet; subclasses implement `onPush` (and usually pull in `preStart`). */
 export abstract class SinkStageLogic<In> extends GraphStageLogic implements InHandler {
-  readonly in: Inlet<In> = this.inlet<In>("in");
+  declare readonly in: Inlet<In>;
 
   constructor() {
     super();
+    this.in = this.inlet<In>("in");
     this.setHandler(this.in, this);
   }
 
