@@ -154,22 +154,33 @@ function parseHead(bytes: Uint8Array): ResponseHead | HandshakeError {
   lines.pop(); // after the final LF
   lines.pop(); // the blank line
   const cleaned: string[] = [];
+  /** Where each line starts in `bytes` (one byte per character). */
+  const starts: number[] = [];
+  let offset = 0;
   for (const line of lines) {
     const body = line.endsWith("\r") ? line.slice(0, -1) : line;
     if (body.includes("\r")) return malformed("bare CR in the response head");
     cleaned.push(body);
+    starts.push(offset);
+    offset += line.length + 1;
   }
   const match = STATUS_LINE.exec(cleaned[0] ?? "");
   if (!match) return malformed(`malformed status line ${JSON.stringify(cleaned[0] ?? "")}`);
   const headers: [string, string][] = [];
-  for (const line of cleaned.slice(1)) {
+  for (let n = 1; n < cleaned.length; n++) {
+    const line = cleaned[n]!;
     if (line.startsWith(" ") || line.startsWith("\t")) {
       return malformed("obsolete line folding in the response head (RFC 9112 §5.2)");
     }
     const colon = line.indexOf(":");
     const name = colon === -1 ? "" : line.slice(0, colon);
     if (!isToken(name)) return malformed(`malformed header line ${JSON.stringify(line.slice(0, 80))}`);
-    headers.push([intern(name), intern(line.slice(colon + 1).trim())]);
+    // The value without the optional whitespace around it (RFC 9110 §5.5: spaces and tabs).
+    let from = colon + 1;
+    let to = line.length;
+    while (from < to && isOws(line.charCodeAt(from))) from++;
+    while (to > from && isOws(line.charCodeAt(to - 1))) to--;
+    headers.push([intern(name), headerValue(line, from, to, bytes, starts[n]!)]);
   }
   return {
     httpVersion: match[1] === "1" ? "1.1" : "1.0",
@@ -200,13 +211,27 @@ const COMMON = new Map(
   ].map((word) => [word, word]),
 );
 
-/**
- * A shared string for a common word; otherwise a copy of its own. In V8 a slice of 13 or more
- * characters shares its parent, so one header value (a Sec-WebSocket-Accept, 28 characters)
- * would keep the whole response head alive for the connection's life.
- */
 function intern(text: string): string {
-  const common = COMMON.get(text);
+  return COMMON.get(text) ?? text;
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/**
+ * `line[from, to)` as a shared string for a common word, otherwise as a string of its own. In
+ * V8 a slice of 13 or more characters shares its parent, so one header value (a 28-character
+ * Sec-WebSocket-Accept) would keep the whole response head alive for the connection's life; a
+ * longer value is decoded again from its bytes instead.
+ */
+function headerValue(line: string, from: number, to: number, bytes: Uint8Array, lineStart: number): string {
+  const slice = line.slice(from, to);
+  const common = COMMON.get(slice);
   if (common !== undefined) return common;
-  return text.length < 13 ? text : text.split("").join("");
+  if (to - from < 13) return slice;
+  return String.fromCharCode.apply(
+    null,
+    bytes.subarray(lineStart + from, lineStart + to) as unknown as number[],
+  );
 }

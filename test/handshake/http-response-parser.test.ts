@@ -51,6 +51,26 @@ describe("HTTP/1.1 response head", () => {
     assert.deepEqual(result.head.headers.getAll("X"), ["a", "b"]);
   });
 
+  it("header values lose the spaces and tabs around them, whatever their length and bytes", () => {
+    const long = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    const bytes = concat([
+      utf8("HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: \t"),
+      utf8(long),
+      utf8(" \t\r\nX-Empty:\t \r\nX-Short:  ab \r\nX-Latin1: "),
+      Uint8Array.of(0xe9, 0x20, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c),
+      utf8("\r\n\r\n"),
+    ]);
+    for (const chunks of chunkings(bytes)) {
+      const { result } = parse(chunks);
+      assert.ok(result.kind === "complete");
+      const { headers } = result.head;
+      assert.equal(headers.get("sec-websocket-accept"), long);
+      assert.equal(headers.get("x-empty"), "");
+      assert.equal(headers.get("x-short"), "ab");
+      assert.equal(headers.get("x-latin1"), "\u00e9 abcdefghijkl");
+    }
+  });
+
   it("skips an informational 100 Continue", () => {
     const { result } = parse([utf8(`HTTP/1.1 100 Continue\r\n\r\n${head101}`)]);
     assert.ok(result.kind === "complete" && result.head.status === 101);
