@@ -44,9 +44,8 @@ export class Inlet<T> {
 
 /** An output port of type `T` (covariant in `T`). */
 export class Outlet<T> {
-  /** @internal */ connection: Connection | undefined;
-  /** @internal */ handler: OutHandler | undefined;
-  /** @internal Counted as closed by its stage. */ closed = false;
+  /** @internal Set when the graph is wired; the port's state and handler live there. */
+  connection: Connection | undefined = undefined;
   declare readonly __elem?: T;
   constructor(
     readonly name: string,
