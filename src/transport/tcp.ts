@@ -2,7 +2,8 @@
  * `Tcp.outgoingConnection`: a TCP (or TLS) connection as a `Flow<Uint8Array, Uint8Array>`. Bytes
  * pushed in are written; bytes read come out. Back-pressure both ways: the socket is paused while
  * downstream has no demand, and nothing more is pulled while the socket's write buffer is full.
- * Writes made in one tick are corked together (one syscall per batch of small frames).
+ * The first write of a tick goes out at once; the writes after it in the same tick are corked
+ * together (one syscall per batch of small frames, and no delay for a lone message).
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -114,10 +115,13 @@ function onSocketClose(this: StagedSocket): void {
   stage?.fromSocket(stage.onClose, undefined);
 }
 
-/** The end of a tick's batch of writes (`process.nextTick` with arguments: no closure per tick). */
-function uncork(stage: TcpConnectionLogic, socket: net.Socket): void {
-  stage.corked = false;
-  socket.uncork();
+// The end of a tick's writes (`process.nextTick` with arguments: no closure per tick).
+const IDLE = 0;
+const WROTE = 1;
+const CORKED = 2;
+function endOfTick(stage: TcpConnectionLogic, socket: net.Socket): void {
+  if (stage.writeState === CORKED) socket.uncork();
+  stage.writeState = IDLE;
 }
 
 class TcpConnectionLogic extends GraphStageLogic {
@@ -129,8 +133,11 @@ class TcpConnectionLogic extends GraphStageLogic {
   private isConnected = false;
   private readonly readQueue: Uint8Array[] = [];
   private readEnded = false;
-  /** Writes of this tick are being batched (read by `uncork`, outside the class). */
-  corked = false;
+  /**
+   * This tick: nothing written yet, one write sent, or later writes corked (read by `endOfTick`,
+   * outside the class).
+   */
+  writeState = IDLE;
 
   /** A socket event, into the graph (the listeners above are outside the class). */
   fromSocket<T>(handler: (this: this, value: T) => void, value: T): void {
@@ -318,11 +325,15 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   private write(chunk: Uint8Array): void {
     const socket = this.socket!;
-    if (!this.corked) {
-      // Batch every write of this tick into one syscall.
-      this.corked = true;
+    // A lone write goes out now: corking it would only delay it to the end of the tick (~1.6 µs
+    // of a 47 µs round trip) and route it through writev. Writes after it in the same tick are
+    // batched into one syscall.
+    if (this.writeState === IDLE) {
+      this.writeState = WROTE;
+      process.nextTick(endOfTick, this, socket);
+    } else if (this.writeState === WROTE) {
+      this.writeState = CORKED;
       socket.cork();
-      process.nextTick(uncork, this, socket);
     }
     // Lent bytes go back once written (or dropped by a destroyed socket, whose pending writes
     // are called back with an error): a closure per lent chunk, which are large.
