@@ -19,9 +19,24 @@ export class StageState {
   constructor(readonly logic: GraphStageLogic) {}
 }
 
-interface TimerEntry {
-  readonly handle: ReturnType<typeof setTimeout>;
-  readonly periodic: boolean;
+/** A scheduled timer. The host's handle becomes the interval's once a periodic timer repeats. */
+class TimerEntry {
+  handle: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(
+    readonly logic: GraphStageLogic,
+    readonly key: unknown,
+    readonly periodic: boolean,
+    readonly intervalMs: number,
+  ) {}
+}
+
+// The host's timer callbacks: module functions given the entry (no closures per timer; a
+// connection schedules several).
+function onHostTimeout(entry: TimerEntry): void {
+  entry.logic.timerElapsed(entry);
+}
+function onHostPeriodStart(entry: TimerEntry): void {
+  entry.logic.periodStarts(entry);
 }
 
 export abstract class GraphStageLogic {
@@ -343,31 +358,32 @@ export abstract class GraphStageLogic {
   private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
     this.cancelTimer(key);
     if (this.state.stopped) return;
-    // The map is looked up each time, never captured: it is dropped whenever it empties.
-    const fire = () => {
-      const timers = this.timers;
-      if (timers?.get(key) !== entry) return;
-      if (!entry.periodic) {
-        timers.delete(key);
-        if (timers.size === 0) this.timers = undefined;
-      }
-      this.onTimer(key);
-    };
-    const callback = this.getAsyncCallback<void>(fire);
-    let entry: TimerEntry;
-    if (periodic) {
-      const handle = setTimeout(() => {
-        if (this.timers?.get(key) !== entry) return;
-        const interval = setInterval(() => callback(), intervalMs);
-        entry = { handle: interval, periodic: true };
-        this.timers.set(key, entry);
-        callback();
-      }, delayMs);
-      entry = { handle, periodic: true };
-    } else {
-      entry = { handle: setTimeout(() => callback(), delayMs), periodic: false };
-    }
+    const entry = new TimerEntry(this, key, periodic, intervalMs);
+    entry.handle = setTimeout(periodic ? onHostPeriodStart : onHostTimeout, delayMs, entry);
     (this.timers ??= new Map()).set(key, entry);
+  }
+
+  /** @internal The host's timer fired: into the graph. */
+  timerElapsed(entry: TimerEntry): void {
+    this.invokeFromOutside(GraphStageLogic.prototype.runTimer, entry);
+  }
+
+  /** @internal A periodic timer's first delay is over: it repeats from now on. */
+  periodStarts(entry: TimerEntry): void {
+    if (this.timers?.get(entry.key) !== entry) return;
+    entry.handle = setInterval(onHostTimeout, entry.intervalMs, entry);
+    this.timerElapsed(entry);
+  }
+
+  private runTimer(entry: TimerEntry): void {
+    // The map is looked up each time, never kept: it is dropped whenever it empties.
+    const timers = this.timers;
+    if (timers?.get(entry.key) !== entry) return; // cancelled or replaced meanwhile
+    if (!entry.periodic) {
+      timers.delete(entry.key);
+      if (timers.size === 0) this.timers = undefined;
+    }
+    this.onTimer(entry.key);
   }
 
   // ---- interpreter side ---------------------------------------------------------------------------
