@@ -69,8 +69,14 @@ class BlockClass {
   }
 }
 
+/**
+ * Blocks of the masking kernel's memory lent out for outgoing frames (see above); one per process,
+ * from {@link frameArena}. Use it through {@link arenaAllocator} and {@link releaseFrame}.
+ */
 export class FrameArena {
   private readonly classes: BlockClass[] = [];
+  /** @internal False when the kernel's memory could not be grown to hold the blocks. */
+  readonly fits: boolean;
 
   /** @internal Use {@link frameArena}: there is one arena, in the kernel's one memory. */
   constructor(private readonly memory: Uint8Array) {
@@ -82,9 +88,6 @@ export class FrameArena {
     }
     this.fits = start <= SCRATCH_BYTES + ARENA_BYTES && start <= memory.length;
   }
-
-  /** @internal False when the kernel's memory could not be grown to hold the blocks. */
-  readonly fits: boolean;
 
   /** `n` bytes of arena memory (16-byte aligned), or null when no free block fits. */
   allocate(n: number): Uint8Array | null {
