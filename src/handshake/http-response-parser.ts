@@ -42,12 +42,21 @@ export const DEFAULT_MAX_HEAD_SIZE = 16 * 1024;
 export const DEFAULT_MAX_HEADER_COUNT = 100;
 export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024;
 
-/** Parses one response head; informational 1xx responses other than 101 are skipped. */
+/**
+ * Parses one response head; informational 1xx responses other than 101 are skipped. A head that
+ * arrives in one chunk (nearly always) is parsed where it lies; only one split across chunks is
+ * copied into a buffer of the parser's own.
+ */
 export class HttpResponseParser {
-  private buffer: Uint8Array;
+  /** The head's bytes from earlier chunks (made on the first split). */
+  private buffer: Uint8Array | undefined = undefined;
+  private buffered = 0;
+  /** Bytes of the head seen so far, in all chunks. */
   private length = 0;
   private lineStart = 0;
   private lines = 0;
+  /** The byte before the current one (a CR before an LF makes a CRLF). */
+  private previous = 0;
   private result: ResponseParseResult = INCOMPLETE;
   private readonly maxHeadSize: number;
   private readonly maxHeaderCount: number;
@@ -57,7 +66,6 @@ export class HttpResponseParser {
     this.maxHeadSize = limits.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE;
     this.maxHeaderCount = limits.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT;
     this.maxLineLength = limits.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-    this.buffer = new Uint8Array(Math.min(this.maxHeadSize, 1024));
   }
 
   /** Feeds a chunk. Once complete or failed, further input is ignored and the same result returned. */
@@ -77,7 +85,9 @@ export class HttpResponseParser {
           ),
         );
       }
-      this.append(b);
+      this.length++;
+      const previous = this.previous;
+      this.previous = b;
       if (b !== LF) {
         if (this.length - this.lineStart > this.maxLineLength) {
           return this.finish(
@@ -91,7 +101,7 @@ export class HttpResponseParser {
         continue;
       }
       const lineLength = this.length - this.lineStart;
-      const blank = lineLength === 1 || (lineLength === 2 && this.buffer[this.lineStart] === CR);
+      const blank = lineLength === 1 || (lineLength === 2 && previous === CR);
       this.lineStart = this.length;
       if (!blank) {
         if (++this.lines > this.maxHeaderCount + 1) {
@@ -105,31 +115,42 @@ export class HttpResponseParser {
         }
         continue;
       }
-      const head = parseHead(this.buffer.subarray(0, this.length));
+      // The head ends here: in this chunk alone, or after the bytes buffered from earlier ones.
+      const tail = chunk.subarray(0, i + 1);
+      const head = parseHead(this.buffered === 0 ? tail : this.keep(tail));
       if (head instanceof HandshakeError) return this.finish(head);
       const rest = chunk.subarray(i + 1);
       if (head.status >= 100 && head.status < 200 && head.status !== 101) {
         this.reset();
         return this.push(rest);
       }
+      this.buffer = undefined;
       return this.finish({ kind: "complete", head, rest });
     }
+    this.keep(chunk);
     return INCOMPLETE;
   }
 
-  private append(b: number): void {
-    if (this.length === this.buffer.length) {
-      const grown = new Uint8Array(Math.min(this.buffer.length * 2, this.maxHeadSize));
-      grown.set(this.buffer);
-      this.buffer = grown;
+  /** Appends `bytes` to the head's buffer; returns the head so far. */
+  private keep(bytes: Uint8Array): Uint8Array {
+    const needed = this.buffered + bytes.length;
+    let buffer = this.buffer;
+    if (buffer === undefined || buffer.length < needed) {
+      const grown = new Uint8Array(Math.min(Math.max(needed, 2 * (buffer?.length ?? 256)), this.maxHeadSize));
+      if (buffer !== undefined) grown.set(buffer.subarray(0, this.buffered));
+      this.buffer = buffer = grown;
     }
-    this.buffer[this.length++] = b;
+    buffer.set(bytes, this.buffered);
+    this.buffered = needed;
+    return buffer.subarray(0, needed);
   }
 
   private reset(): void {
+    this.buffered = 0;
     this.length = 0;
     this.lineStart = 0;
     this.lines = 0;
+    this.previous = 0;
   }
 
   private finish(outcome: ResponseParseResult | HandshakeError): ResponseParseResult {

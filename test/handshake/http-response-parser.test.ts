@@ -71,9 +71,15 @@ describe("HTTP/1.1 response head", () => {
     }
   });
 
-  it("skips an informational 100 Continue", () => {
-    const { result } = parse([utf8(`HTTP/1.1 100 Continue\r\n\r\n${head101}`)]);
-    assert.ok(result.kind === "complete" && result.head.status === 101);
+  it("skips an informational 100 Continue, at every chunking, and keeps what follows", () => {
+    const bytes = utf8(`HTTP/1.1 100 Continue\r\nX-Long-Enough: ${"v".repeat(40)}\r\n\r\n${head101}frame`);
+    for (const chunks of chunkings(bytes)) {
+      const { result, rest } = parse(chunks);
+      assert.ok(result.kind === "complete" && result.head.status === 101);
+      assert.equal(result.head.headers.get("sec-websocket-accept"), "x");
+      assert.equal(result.head.headers.get("x-long-enough"), undefined);
+      assert.equal(new TextDecoder().decode(concat(rest)), "frame");
+    }
   });
 
   const malformed: [string, string][] = [
