@@ -163,11 +163,6 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     if (this.endOutgoing()) this.closeFromApp(CloseCode.InternalError, reasonOf(error));
   }
 
-  /** The message half can take events again: deliver what is queued, read on when none is. */
-  protected deliverEvents(): void {
-    this.flushEvents();
-  }
-
   /**
    * The application stopped reading (or the message half gave up on it, with `error`): no more
    * events are delivered; close the connection (1000, or 1011 with the error) and read on to the
@@ -279,7 +274,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   private afterProtocol(): void {
     for (let event = this.protocol.nextEvent(); event; event = this.protocol.nextEvent()) this.onEvent(event);
     this.flushBytes();
-    this.flushEvents();
+    this.deliverEvents();
     const deadline = this.protocol.deadline();
     if (deadline !== undefined && !this.isTimerActive(CLOSE_TIMER)) {
       this.scheduleOnce(CLOSE_TIMER, Math.max(0, deadline - Date.now()));
@@ -363,10 +358,14 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     this.cancel(this.in2);
     this.flushBytes();
     if (!this.protocol.hasDataToSend()) this.complete(this.out1);
-    this.flushEvents();
+    this.deliverEvents();
   }
 
-  private flushEvents(): void {
+  /**
+   * Delivers queued message events while the message half wants them (it calls this when it can
+   * take events again); ends the incoming side or reads on once none is left.
+   */
+  protected deliverEvents(): void {
     // Not re-entered: the message half's event handler does not call back into it.
     while (this.eventsOut.length > 0 && !this.incomingCancelled && this.wantsEvent()) {
       this.onMessageEvent(this.eventsOut.shift()!);

@@ -56,32 +56,27 @@ class DeferredPromise<T> implements Deferred<T> {
   }
 
   resolve(value: T): void {
-    if (this.state !== PENDING) return;
-    // A thenable is adopted at once, as a Promise would: it may reject, and nobody else handles it.
-    if (this.made === undefined && isThenable(value)) void this.promise;
-    this.state = RESOLVED;
-    const resolve = this.resolveFn;
-    if (resolve === undefined) {
-      this.outcome = value;
-      return;
-    }
-    this.resolveFn = this.rejectFn = undefined;
-    if (isThenable(value)) this.made!.catch(ignore);
-    resolve(value);
+    this.settle(RESOLVED, value);
   }
 
   reject(error: unknown): void {
+    this.settle(REJECTED, error);
+  }
+
+  private settle(state: typeof RESOLVED | typeof REJECTED, outcome: unknown): void {
     if (this.state !== PENDING) return;
-    this.state = REJECTED;
-    const reject = this.rejectFn;
-    if (reject === undefined) {
-      this.outcome = error;
+    // A thenable is adopted at once, as a Promise would: it may reject, and nobody else handles it.
+    if (state === RESOLVED && this.made === undefined && isThenable(outcome)) void this.promise;
+    this.state = state;
+    const settleMade = state === RESOLVED ? this.resolveFn : this.rejectFn;
+    if (settleMade === undefined) {
+      this.outcome = outcome; // nobody asked for the promise yet: it is made settled when asked
       return;
     }
     this.resolveFn = this.rejectFn = undefined;
-    // Marked handled only now, when it matters: a handler per promise that resolves is garbage.
-    this.made!.catch(ignore);
-    reject(error);
+    // Marked handled only when it can reject: a handler per promise that resolves is garbage.
+    if (state === REJECTED || isThenable(outcome)) this.made!.catch(ignore);
+    (settleMade as (value: unknown) => void)(outcome);
   }
 }
 
