@@ -93,6 +93,18 @@ export class Utf8Validator {
     return -1;
   }
 
+  /**
+   * Checks `bytes` as a complete message on its own (nothing open before it, nothing may stay
+   * open after it): a long one in a single native call, without the chunk bookkeeping of
+   * {@link feed} and {@link end}. Leaves the validator reset, as if {@link end} had been called.
+   */
+  validateWhole(bytes: Uint8Array): boolean {
+    const bulk = this.bulk;
+    if (bulk !== undefined && bytes.length >= BULK_MIN_LENGTH && this.needed === 0) return bulk(bytes);
+    this.reset();
+    return this.feed(bytes) === -1 && this.end();
+  }
+
   /** Ends the message: false if a sequence was left open (truncated code point). */
   end(): boolean {
     // With no sequence open the bounds are already the defaults: nothing to reset.
@@ -111,8 +123,7 @@ const shared = new Utf8Validator();
 
 /** One-shot check of a complete UTF-8 byte sequence. */
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  shared.reset();
-  return shared.feed(bytes) === -1 && shared.end();
+  return shared.validateWhole(bytes);
 }
 
 /**

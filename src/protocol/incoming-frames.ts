@@ -123,8 +123,12 @@ export class IncomingFrames implements FrameDecoderHandler {
       return;
     }
     if (this.messageIsText) {
-      const bad = this.utf8.feed(chunk);
-      if (bad !== -1)
+      // The whole message in one chunk (the usual case for small ones): one check, no state.
+      const valid =
+        this.frameFin && chunk.length === this.messageBytes
+          ? this.utf8.validateWhole(chunk)
+          : this.utf8.feed(chunk) === -1;
+      if (!valid)
         return this.fail("WS_ERR_INVALID_UTF8", 1007, "text message is not valid UTF-8", "RFC 6455 §8.1");
     }
     this.receiver.onMessageData(chunk);

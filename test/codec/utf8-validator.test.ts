@@ -110,3 +110,45 @@ describe("bulk accelerator", () => {
     assert.ok(bulkCalls > 0, "the accelerator was used");
   });
 });
+
+describe("validateWhole", () => {
+  it("agrees with a strict TextDecoder, with and without the accelerator, whatever came before", async () => {
+    const { isUtf8 } = await import("node:buffer");
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    const plain = new Utf8Validator();
+    const fast = new Utf8Validator(isUtf8);
+    const texts = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 60 }).map((s) => new TextEncoder().encode(s)),
+      fc.uint8Array({ maxLength: 100 }),
+    );
+    fc.assert(
+      fc.property(texts, texts, (before, bytes) => {
+        let expected = true;
+        try {
+          strict.decode(bytes);
+        } catch {
+          expected = false;
+        }
+        for (const v of [plain, fast]) {
+          // Whatever state an earlier message left (an open sequence, a failure), it starts afresh.
+          v.feed(before);
+          assert.equal(v.validateWhole(bytes), expected);
+          assert.equal(v.incomplete, false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("uses the accelerator once for a long message, and rejects one ending inside a code point", () => {
+    let calls = 0;
+    const v = new Utf8Validator((b) => {
+      calls++;
+      return new Uint8Array(b).every((x) => x < 0x80) || isValidUtf8(b);
+    });
+    const long = new TextEncoder().encode("€".repeat(40));
+    assert.equal(v.validateWhole(long), true);
+    assert.equal(calls, 1);
+    assert.equal(v.validateWhole(long.subarray(0, long.length - 1)), false);
+  });
+});

@@ -161,6 +161,42 @@ describe("8.1 UTF-8 in text messages", () => {
   });
 });
 
+describe("8.1 UTF-8, a message in one chunk or many", () => {
+  it("the verdict is a strict decoder's, however the frames are fragmented and chunked", async () => {
+    const { isUtf8 } = await import("node:buffer");
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    const payloads = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 120 }).map((s) => utf8(s)),
+      fc.uint8Array({ maxLength: 120 }),
+    );
+    fc.assert(
+      fc.property(payloads, fc.nat(), fc.nat(), fc.boolean(), (payload, cutAt, splitAt, bulk) => {
+        let valid = true;
+        try {
+          strict.decode(payload);
+        } catch {
+          valid = false;
+        }
+        // One frame, or two fragments (the first possibly empty); sent whole or in two chunks.
+        const cut = cutAt % (payload.length + 1);
+        const wire =
+          cutAt % 3 === 0
+            ? serverFrame(Opcode.Text, payload)
+            : concat([
+                serverFrame(Opcode.Text, payload.subarray(0, cut), false),
+                serverFrame(Opcode.Continuation, payload.subarray(cut), true),
+              ]);
+        const split = splitAt % (wire.length + 1);
+        const { protocol } = clientProtocol(bulk ? { utf8Bulk: isUtf8 } : {});
+        const events = feed(protocol, wire.subarray(0, split), wire.subarray(split));
+        if (valid) assert.equal(events.at(-1), "end");
+        else assert.deepEqual(events.slice(-1), ["error 1007 WS_ERR_INVALID_UTF8"]);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
 describe("5.5.2 Ping and 5.5.3 Pong", () => {
   it("answers a ping with a pong carrying the same payload", () => {
     const { protocol } = clientProtocol();
