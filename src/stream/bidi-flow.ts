@@ -10,6 +10,9 @@
  *        +------+
  * ```
  */
+
+import { combineMat } from "./combine-mat.js";
+import { matValue } from "./deferred.js";
 import type { Flow } from "./flow.js";
 import { Flow as FlowClass } from "./flow.js";
 import { Keep, type NotUsed } from "./keep.js";
@@ -37,7 +40,7 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
     return new BidiFlow((ctx) => {
       const t = top.build(ctx);
       const b = bottom.build(ctx);
-      return { in1: t.in, out1: t.out, in2: b.in, out2: b.out, mat: combine(t.mat, b.mat) };
+      return { in1: t.in, out1: t.out, in2: b.in, out2: b.out, mat: combineMat(combine, t.mat, b.mat) };
     });
   }
 
@@ -80,7 +83,7 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
         out1: bottom.out1,
         in2: bottom.in2,
         out2: top.out2,
-        mat: combine(top.mat, bottom.mat),
+        mat: combineMat(combine, top.mat, bottom.mat),
       };
     });
   }
@@ -97,7 +100,7 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
       const inner = flow.build(ctx);
       ctx.connect(bidi.out1, inner.in);
       ctx.connect(inner.out, bidi.in2);
-      return { in: bidi.in1, out: bidi.out2, mat: combine(bidi.mat, inner.mat) };
+      return { in: bidi.in1, out: bidi.out2, mat: combineMat(combine, bidi.mat, inner.mat) };
     });
   }
 
@@ -113,7 +116,7 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): BidiFlow<I1, O1, I2, O2, M2> {
     return new BidiFlow((ctx) => {
       const p = this.build(ctx);
-      return { ...p, mat: f(p.mat) };
+      return { ...p, mat: f(matValue(p.mat)) };
     });
   }
 }

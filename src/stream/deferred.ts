@@ -88,3 +88,30 @@ function isThenable(value: unknown): boolean {
 export function deferred<T>(): Deferred<T> {
   return new DeferredPromise<T>();
 }
+
+/**
+ * A deferred whose promise a blueprint hands out as its materialized value lazily (see
+ * {@link lazyPromise}). Only the stream layer makes them; a user's `Deferred` is never one.
+ */
+class LazyDeferred<T> extends DeferredPromise<T> {}
+
+/** @internal A {@link Deferred} that can stand for its promise as a materialized value. */
+export function lazyDeferred<T>(): Deferred<T> {
+  return new LazyDeferred<T>();
+}
+
+/**
+ * @internal Stands for `d.promise` as a materialized value, without making the promise: a
+ * composition that drops the value (`Keep.left` of a sink's result, the usual case for a
+ * WebSocket's `Sink.ignore`) never makes it, and a connection that lives long does not keep a
+ * pending promise, its resolve functions and their context (~220 bytes). {@link matValue} makes
+ * it wherever the value is kept.
+ */
+export function lazyPromise<T>(d: Deferred<T>): Promise<T> {
+  return d instanceof LazyDeferred ? (d as unknown as Promise<T>) : d.promise;
+}
+
+/** @internal The materialized value itself: a {@link lazyPromise} becomes its promise now. */
+export function matValue<M>(mat: M): M {
+  return mat instanceof LazyDeferred ? (mat.promise as M) : mat;
+}

@@ -3,6 +3,8 @@
  * return type: on a `Source<Out, Mat>` `map` returns a `Source<T, Mat>`, on a
  * `Flow<In, Out, Mat>` a `Flow<In, T, Mat>`.
  */
+
+import { lazyPromise } from "./deferred.js";
 import type { Flow } from "./flow.js";
 import { Keep } from "./keep.js";
 import type { Build, FlowPorts } from "./materialization-context.js";
@@ -223,7 +225,7 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
   watchTerminationMat<M3>(combine: (left: Mat, done: Promise<void>) => M3): Repr<K, In, Out, M3> {
     return this.viaBuild<Out, Promise<void>, M3>((ctx) => {
       const logic = ctx.add(new WatchTerminationLogic<Out>());
-      return { in: logic.in, out: logic.out, mat: logic.done.promise };
+      return { in: logic.in, out: logic.out, mat: lazyPromise(logic.done) };
     }, combine);
   }
 

@@ -2,6 +2,9 @@
  * `Flow<In, Out, Mat>`: a blueprint of a processing step with one input and one output.
  * Immutable and reusable. A WebSocket connection is a `Flow<Message, Message, …>`.
  */
+
+import { combineMat } from "./combine-mat.js";
+import { matValue } from "./deferred.js";
 import { FlowOps, type Repr, stageBuild } from "./flow-ops.js";
 import { Keep, type NotUsed } from "./keep.js";
 import type { Build, FlowPorts } from "./materialization-context.js";
@@ -32,7 +35,7 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
       const first = this.build(ctx);
       const second = build(ctx);
       ctx.connect(first.out, second.in);
-      return { in: first.in, out: second.out, mat: combine(first.mat, second.mat) };
+      return { in: first.in, out: second.out, mat: combineMat(combine, first.mat, second.mat) };
     });
   }
 
@@ -77,7 +80,7 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
     return new Flow((ctx) => {
       const input = sink.build(ctx);
       const output = source.build(ctx);
-      return { in: input.in, out: output.out, mat: combine(input.mat, output.mat) };
+      return { in: input.in, out: output.out, mat: combineMat(combine, input.mat, output.mat) };
     });
   }
 
@@ -92,7 +95,7 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
       const flow = this.build(ctx);
       const target = sink.build(ctx);
       ctx.connect(flow.out, target.in);
-      return { in: flow.in, mat: combine(flow.mat, target.mat) };
+      return { in: flow.in, mat: combineMat(combine, flow.mat, target.mat) };
     });
   }
 
@@ -108,7 +111,7 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
       const second = other.build(ctx);
       ctx.connect(first.out, second.in);
       ctx.connect(second.out, first.in);
-      return combine(first.mat, second.mat);
+      return combineMat(combine, first.mat, second.mat);
     });
   }
 
@@ -121,7 +124,7 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): Flow<In, Out, M2> {
     return new Flow((ctx) => {
       const ports = this.build(ctx);
-      return { in: ports.in, out: ports.out, mat: f(ports.mat) };
+      return { in: ports.in, out: ports.out, mat: f(matValue(ports.mat)) };
     });
   }
 }

@@ -1,4 +1,6 @@
 /** A closed graph, ready to run: `run()` materializes it and returns its materialized value. */
+
+import { matValue } from "./deferred.js";
 import { type Build, MaterializationContext } from "./materialization-context.js";
 
 export class RunnableGraph<Mat> {
@@ -10,11 +12,11 @@ export class RunnableGraph<Mat> {
     const ctx = new MaterializationContext();
     const mat = this.build(ctx);
     ctx.start();
-    return mat;
+    return matValue(mat);
   }
 
   /** Transforms the materialized value. */
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): RunnableGraph<M2> {
-    return new RunnableGraph((ctx) => f(this.build(ctx)));
+    return new RunnableGraph((ctx) => f(matValue(this.build(ctx))));
   }
 }

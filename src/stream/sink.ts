@@ -1,6 +1,8 @@
 /**
  * `Sink<In, Mat>`: a blueprint of a stream's end, with one input. Immutable and reusable.
  */
+
+import { lazyPromise, matValue } from "./deferred.js";
 import { Flow } from "./flow.js";
 import { Keep, type NotUsed } from "./keep.js";
 import type { Build, SinkPorts } from "./materialization-context.js";
@@ -48,7 +50,7 @@ export class Sink<In, Mat = NotUsed> {
     const consumer = foreachConsumer(f);
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic(consumer);
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -68,7 +70,7 @@ export class Sink<In, Mat = NotUsed> {
   static ignore<T>(): Sink<T, Promise<void>> {
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic<T, void>(IGNORE);
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -76,7 +78,7 @@ export class Sink<In, Mat = NotUsed> {
   static seq<T>(): Sink<T, Promise<T[]>> {
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic(seqConsumer<T>());
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -84,7 +86,7 @@ export class Sink<In, Mat = NotUsed> {
   static head<T>(): Sink<T, Promise<T>> {
     return Sink.fromStageMat(() => {
       const logic = new HeadSinkLogic<T>(true);
-      return [logic, logic.result.promise as Promise<T>] as const;
+      return [logic, lazyPromise(logic.result) as Promise<T>] as const;
     });
   }
 
@@ -92,7 +94,7 @@ export class Sink<In, Mat = NotUsed> {
   static headOption<T>(): Sink<T, Promise<T | undefined>> {
     return Sink.fromStageMat(() => {
       const logic = new HeadSinkLogic<T>(false);
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -100,7 +102,7 @@ export class Sink<In, Mat = NotUsed> {
   static last<T>(): Sink<T, Promise<T>> {
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic(lastConsumer<T>(true));
-      return [logic, logic.result.promise as Promise<T>] as const;
+      return [logic, lazyPromise(logic.result) as Promise<T>] as const;
     });
   }
 
@@ -108,7 +110,7 @@ export class Sink<In, Mat = NotUsed> {
   static lastOption<T>(): Sink<T, Promise<T | undefined>> {
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic(lastConsumer<T>(false));
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -116,7 +118,7 @@ export class Sink<In, Mat = NotUsed> {
   static fold<T, Acc>(zero: Acc, f: (acc: Acc, element: T) => Acc): Sink<T, Promise<Acc>> {
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic(foldConsumer(zero, f));
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -151,7 +153,7 @@ export class Sink<In, Mat = NotUsed> {
   static fromWritableStream<T>(stream: WritableStream<T>): Sink<T, Promise<void>> {
     return Sink.fromStageMat(() => {
       const logic = new WritableStreamSinkLogic(stream);
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -159,7 +161,7 @@ export class Sink<In, Mat = NotUsed> {
   static fromConsumer<T, R>(createConsumer: () => Consumer<T, R>): Sink<T, Promise<R>> {
     return Sink.fromStageMat(() => {
       const logic = new ConsumingSinkLogic(createConsumer());
-      return [logic, logic.result.promise] as const;
+      return [logic, lazyPromise(logic.result)] as const;
     });
   }
 
@@ -167,7 +169,7 @@ export class Sink<In, Mat = NotUsed> {
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): Sink<In, M2> {
     return new Sink((ctx) => {
       const ports = this.build(ctx);
-      return { in: ports.in, mat: f(ports.mat) };
+      return { in: ports.in, mat: f(matValue(ports.mat)) };
     });
   }
 

@@ -2,6 +2,9 @@
  * `Source<Out, Mat>`: a blueprint of a stream with one output. Immutable and reusable: every
  * `run` materializes new stages.
  */
+
+import { combineMat } from "./combine-mat.js";
+import { matValue } from "./deferred.js";
 import { FlowOps, type Repr, type SyncSourceFactory } from "./flow-ops.js";
 import { Keep, type NotUsed } from "./keep.js";
 import type { Build, FlowPorts, SourcePorts } from "./materialization-context.js";
@@ -57,7 +60,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
       const source = this.build(ctx);
       const flow = build(ctx);
       ctx.connect(source.out, flow.in);
-      return { out: flow.out, mat: combine(source.mat, flow.mat) };
+      return { out: flow.out, mat: combineMat(combine, source.mat, flow.mat) };
     });
   }
 
@@ -200,7 +203,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
       const source = this.build(ctx);
       const target = sink.build(ctx);
       ctx.connect(source.out, target.in);
-      return combine(source.mat, target.mat);
+      return combineMat(combine, source.mat, target.mat);
     });
   }
 
@@ -228,7 +231,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): Source<Out, M2> {
     return new Source((ctx) => {
       const ports = this.build(ctx);
-      return { out: ports.out, mat: f(ports.mat) };
+      return { out: ports.out, mat: f(matValue(ports.mat)) };
     });
   }
 }

@@ -138,6 +138,9 @@ class TcpConnectionLogic extends GraphStageLogic {
    * outside the class).
    */
   writeState = IDLE;
+  private readonly signal: AbortSignal | undefined;
+  /** See `OutgoingConnectionOptions.lentBytes`. */
+  private readonly lent: LentBytes | undefined;
 
   /** A socket event, into the graph (the listeners above are outside the class). */
   fromSocket<T>(handler: (this: this, value: T) => void, value: T): void {
@@ -146,15 +149,18 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   /** The abort signal's listener (an `EventListenerObject`: no closure). @internal */
   handleEvent(): void {
-    this.invokeFromOutside(this.onError, new AbortedError(this.options.signal?.reason));
+    this.invokeFromOutside(this.onError, new AbortedError(this.signal?.reason));
   }
 
   onConnect(): void {
     this.isConnected = true;
     this.cancelTimer("connect");
     const s = this.socket!;
+    const reportAddresses = this.options?.reportAddresses !== false;
+    // Only connecting needs them (the stage lives as long as the connection).
+    this.options = undefined;
     this.connected?.resolve(
-      this.options.reportAddresses === false
+      !reportAddresses
         ? NO_ADDRESSES
         : {
             localAddress: s.localAddress ?? "",
@@ -205,11 +211,14 @@ class TcpConnectionLogic extends GraphStageLogic {
   constructor(
     private readonly host: string,
     private readonly port: number,
-    private readonly options: OutgoingConnectionOptions,
+    /** Until connected. */
+    private options: OutgoingConnectionOptions | undefined,
     /** An accepted socket to run over instead of connecting, and bytes already read from it. */
-    private readonly accepted?: { readonly socket: net.Socket; readonly head: Uint8Array },
+    private accepted?: { readonly socket: net.Socket; readonly head: Uint8Array },
   ) {
     super();
+    this.signal = options?.signal;
+    this.lent = options?.lentBytes;
     // Handlers call methods of this stage: no closures per port (a connection lives long).
     const T = TcpConnectionLogic.prototype;
     this.setHandler(this.in, new InPortHandler(this, T.onBytesToWrite, T.onWritesDone, T.onWritesFailed));
@@ -243,19 +252,24 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   override preStart(): void {
-    if (this.accepted) return this.adopt(this.accepted.socket, this.accepted.head);
-    const signal = this.options.signal;
+    if (this.accepted) {
+      const { socket, head } = this.accepted;
+      this.accepted = undefined;
+      return this.adopt(socket, head);
+    }
+    const options = this.options!;
+    const signal = this.signal;
     if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
     signal?.addEventListener("abort", this, { once: true });
-    const timeout = this.options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT;
+    const timeout = options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT;
     this.scheduleOnce("connect", timeout);
-    const tlsOptions = this.options.tls === true ? {} : this.options.tls;
+    const tlsOptions = options.tls === true ? {} : options.tls;
     const socket = tlsOptions
       ? tls.connect({
           host: this.host,
           port: this.port,
-          ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}),
-          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+          ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+          ...(options.lookup ? { lookup: options.lookup } : {}),
           ...(tlsOptions.ca ? { ca: tlsOptions.ca as string[] } : {}),
           ...(tlsOptions.cert ? { cert: tlsOptions.cert } : {}),
           ...(tlsOptions.key ? { key: tlsOptions.key } : {}),
@@ -267,8 +281,8 @@ class TcpConnectionLogic extends GraphStageLogic {
       : net.connect({
           host: this.host,
           port: this.port,
-          ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}),
-          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+          ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+          ...(options.lookup ? { lookup: options.lookup } : {}),
         });
     this.socket = socket;
     socket.setNoDelay(true);
@@ -300,13 +314,13 @@ class TcpConnectionLogic extends GraphStageLogic {
       new ConnectTimeoutError(
         this.host,
         this.port,
-        this.options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT,
+        this.options?.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT,
       ),
     );
   }
 
   override postStop(): void {
-    this.options.signal?.removeEventListener("abort", this);
+    this.signal?.removeEventListener("abort", this);
     if (this.connected !== undefined) {
       this.connected.reject(
         new ConnectionError(this.host, this.port, "the stream stopped before connecting"),
@@ -337,7 +351,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     }
     // Lent bytes go back once written (or dropped by a destroyed socket, whose pending writes
     // are called back with an error): a closure per lent chunk, which are large.
-    const lent = this.options.lentBytes;
+    const lent = this.lent;
     const accepted =
       lent?.owns(chunk) === true ? socket.write(chunk, () => lent.release(chunk)) : socket.write(chunk);
     // Up to WRITE_AHEAD bytes may wait in the socket's buffer (more than Node's 16 KiB mark, so

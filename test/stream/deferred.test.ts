@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { deferred } from "../../src/stream/deferred.js";
+import { combineMat } from "../../src/stream/combine-mat.js";
+import { deferred, lazyDeferred, lazyPromise, matValue } from "../../src/stream/deferred.js";
+import { Flow, Keep, Sink, Source } from "../../src/stream/index.js";
 
 const unhandled: unknown[] = [];
 process.on("unhandledRejection", (reason) => unhandled.push(reason));
@@ -60,5 +62,61 @@ describe("deferred", () => {
     await tick();
     await tick();
     assert.deepEqual(unhandled, []);
+  });
+});
+
+describe("lazy materialized promises", () => {
+  it("a value a composition drops is passed through unmade; a kept one is its promise", async () => {
+    const d = lazyDeferred<number>();
+    const lazy = lazyPromise(d);
+    assert.ok(!((lazy as unknown) instanceof Promise), "stands for the promise without making it");
+    assert.equal(combineMat(Keep.left, lazy, 1), lazy);
+    assert.equal(combineMat(Keep.right, 1, lazy), lazy);
+    assert.equal(combineMat(Keep.none, lazy, lazy), undefined);
+    const [kept, other] = combineMat(Keep.both, lazy, 2);
+    assert.ok(kept instanceof Promise);
+    assert.equal(other, 2);
+    d.resolve(7);
+    assert.equal(await kept, 7);
+    assert.equal(matValue(lazy), kept, "made once");
+    // A user's deferred is a value like any other.
+    const own = deferred<number>();
+    assert.equal(matValue(own), own);
+    assert.ok(lazyPromise(own) instanceof Promise);
+  });
+
+  it("every way out of a blueprint gives a real promise", async () => {
+    const isPromise = (p: unknown) => assert.ok(p instanceof Promise, String(p));
+    isPromise(Source.single(1).toMat(Sink.ignore(), Keep.right).run());
+    isPromise(Source.single(1).runWith(Sink.seq()));
+    isPromise(Source.single(1).runWith(Flow.create<number>().toMat(Sink.head(), Keep.right)));
+    const [a, b] = Source.single(1).toMat(Sink.last(), Keep.both).run();
+    isPromise(b);
+    assert.equal(a, undefined);
+    isPromise(
+      Source.single(1)
+        .toMat(
+          Sink.fold(0, (x: number, y: number) => x + y),
+          (_, r) => r,
+        )
+        .run(),
+    );
+    isPromise(
+      Source.single(1)
+        .toMat(
+          Sink.foreach(() => {}),
+          Keep.right,
+        )
+        .mapMaterializedValue((p) => p)
+        .run(),
+    );
+    isPromise(Source.single(1).runWith(Sink.ignore<number>().mapMaterializedValue((p) => p)));
+    isPromise(Source.single(1).watchTermination().to(Sink.ignore()).run());
+    isPromise(
+      Source.single(1).viaMat(Flow.create<number>().watchTermination(), Keep.right).to(Sink.ignore()).run(),
+    );
+    isPromise(Source.single(1).alsoToMat(Sink.seq(), Keep.right).to(Sink.ignore()).run());
+    isPromise(Source.single(1).runWith(Sink.foreachAsync(1, () => {})));
+    assert.deepEqual(await Source.from([1, 2]).runWith(Sink.seq()), [1, 2]);
   });
 });

@@ -2,7 +2,7 @@
  * Sink stages. Each pulls as soon as it starts and settles its materialized promise exactly
  * once: on completion, on failure, or (if stopped any other way) with an abrupt-termination error.
  */
-import { type Deferred, deferred } from "../deferred.js";
+import { type Deferred, lazyDeferred } from "../deferred.js";
 import { SinkStageLogic } from "../stage-shapes.js";
 import { AbruptStageTerminationError, NoSuchElementError } from "../stream-errors.js";
 
@@ -21,7 +21,7 @@ export interface Consumer<In, R> {
  * a stage stopped any other way rejects it with an abrupt-termination error.
  */
 abstract class ResultSinkLogic<In, R> extends SinkStageLogic<In> {
-  readonly result: Deferred<R> = deferred<R>();
+  readonly result: Deferred<R> = lazyDeferred<R>();
 
   constructor(private readonly abruptMessage: string) {
     super();

@@ -2,12 +2,12 @@
  * `watchTermination()`: passes elements through and materializes a promise that resolves when
  * the stream completes or is cancelled downstream, and rejects when it fails.
  */
-import { type Deferred, deferred } from "../deferred.js";
+import { type Deferred, lazyDeferred } from "../deferred.js";
 import { LinearStageLogic } from "../stage-shapes.js";
 import { AbruptStageTerminationError } from "../stream-errors.js";
 
 export class WatchTerminationLogic<T> extends LinearStageLogic<T, T> {
-  readonly done: Deferred<void> = deferred<void>();
+  readonly done: Deferred<void> = lazyDeferred<void>();
 
   onPush(): void {
     this.push(this.out, this.grab(this.in));
