@@ -40,24 +40,37 @@ export abstract class WebSocketUpgradeResponse {
   /** @internal */
   static from(outcome: HandshakeOutcome, controls: ConnectionControls): WebSocketUpgradeResponse {
     if (outcome.valid) {
-      const response = { ...responseOf(outcome.head), body: NO_BODY, bodyTruncated: false };
+      const response = httpResponse(outcome.head, NO_BODY, false);
       return new ValidUpgrade(response, outcome.subprotocol, outcome.extensions, controls);
     }
     return new InvalidUpgradeResponse(
-      { ...responseOf(outcome.head), body: outcome.body, bodyTruncated: outcome.bodyTruncated },
+      httpResponse(outcome.head, outcome.body, outcome.bodyTruncated),
       outcome.cause,
     );
   }
 }
 
-function responseOf(head: { status: number; statusText: string; headers: HttpHeaders }) {
-  return { status: head.status, statusText: head.statusText, headers: head.headers };
+/**
+ * One literal, so every response shares one shape: built by spreading, each got a hidden class
+ * of its own (~300 bytes kept for as long as the connection and its upgrade response live).
+ */
+function httpResponse(
+  head: { status: number; statusText: string; headers: HttpHeaders },
+  body: Uint8Array,
+  bodyTruncated: boolean,
+): HttpResponse {
+  return { status: head.status, statusText: head.statusText, headers: head.headers, body, bodyTruncated };
 }
 
 /** A successful upgrade, with the live connection's controls. */
 export class ValidUpgrade extends WebSocketUpgradeResponse {
-  readonly isValid = true;
-  readonly invalidationReason = undefined;
+  // Getters, not fields: nothing per instance (a ValidUpgrade lives as long as its connection).
+  get isValid(): true {
+    return true;
+  }
+  get invalidationReason(): undefined {
+    return undefined;
+  }
 
   /** @internal */
   constructor(
