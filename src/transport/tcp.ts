@@ -131,7 +131,8 @@ class TcpConnectionLogic extends GraphStageLogic {
   connected: Deferred<OutgoingConnection> | undefined = deferred<OutgoingConnection>();
   private socket: StagedSocket | undefined;
   private isConnected = false;
-  private readonly readQueue: Uint8Array[] = [];
+  /** Chunks read while downstream had no demand (none most of the time: made when needed). */
+  private readQueue: Uint8Array[] | undefined = undefined;
   private readEnded = false;
   /**
    * This tick: nothing written yet, one write sent, or later writes corked (read by `endOfTick`,
@@ -174,17 +175,17 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   onData(chunk: Uint8Array): void {
-    if (this.isAvailable(this.out) && this.readQueue.length === 0) {
+    if (this.isAvailable(this.out) && this.readQueue === undefined) {
       this.push(this.out, chunk);
     } else {
-      this.readQueue.push(chunk);
+      (this.readQueue ??= []).push(chunk);
       this.socket?.pause();
     }
   }
 
   onEnd(): void {
     this.readEnded = true;
-    if (this.readQueue.length === 0) this.complete(this.out);
+    if (this.readQueue === undefined) this.complete(this.out);
   }
 
   onDrain(): void {
@@ -205,7 +206,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     if (!this.isConnected)
       return this.onError(new ConnectionError(this.host, this.port, "closed before connecting"));
     this.readEnded = true;
-    if (this.readQueue.length === 0) this.completeStage();
+    if (this.readQueue === undefined) this.completeStage();
   }
 
   constructor(
@@ -232,7 +233,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   /** Our side is done writing: half-close, keep reading until the peer closes. */
   private onWritesDone(): void {
     this.socket?.end();
-    if (this.readEnded && this.readQueue.length === 0) this.completeStage();
+    if (this.readEnded && this.readQueue === undefined) this.completeStage();
   }
 
   private onWritesFailed(error: unknown): void {
@@ -241,10 +242,12 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   private onReadDemand(): void {
-    const chunk = this.readQueue.shift();
+    const queue = this.readQueue;
+    const chunk = queue?.shift();
     if (chunk) {
       this.push(this.out, chunk);
-      if (this.readQueue.length === 0) {
+      if (queue!.length === 0) {
+        this.readQueue = undefined;
         if (this.readEnded) this.complete(this.out);
         else this.socket?.resume();
       }
@@ -294,7 +297,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   private adopt(socket: net.Socket, head: Uint8Array): void {
     this.socket = socket;
     socket.setNoDelay(true);
-    if (head.length > 0) this.readQueue.push(head);
+    if (head.length > 0) this.readQueue = [head];
     this.listen(socket);
     this.onConnect();
     socket.resume();

@@ -42,6 +42,42 @@ describe("Tcp.outgoingConnection", () => {
     }
   });
 
+  it("holds what arrives while downstream is slow, in order, and completes once it is drained", async () => {
+    const total = 4 * 1024 * 1024;
+    const server = net.createServer((socket) => {
+      const all = new Uint8Array(total).map((_, i) => i % 251);
+      // Uneven pieces, written as fast as the socket takes them, then the end.
+      for (let at = 0, n = 1; at < total; at += n, n = (n * 7 + 3) % 70_000 || 1)
+        socket.write(all.subarray(at, Math.min(total, at + n)));
+      socket.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      let next = 0;
+      let wrong = -1;
+      const done = Source.maybe<Uint8Array>()
+        .via(Tcp.outgoingConnection("127.0.0.1", port))
+        .mapAsync(1, async (chunk: Uint8Array) => {
+          // A consumer slower than the network: the stage has to hold chunks and pause the socket.
+          await new Promise((resolve) => setImmediate(resolve));
+          return chunk;
+        })
+        .toMat(
+          Sink.foreach((chunk: Uint8Array) => {
+            for (const b of chunk) if (b !== next++ % 251 && wrong < 0) wrong = next - 1;
+          }),
+          Keep.right,
+        )
+        .run();
+      await done;
+      assert.equal(wrong, -1, "bytes arrived in order");
+      assert.equal(next, total);
+    } finally {
+      server.close();
+    }
+  });
+
   it("hands lent chunks back once written, and only those", async () => {
     const received: Buffer[] = [];
     const server = net.createServer((socket) => {
