@@ -19,8 +19,23 @@
 import type { Connection } from "./connection.js";
 import type { GraphStageLogic, StageState } from "./graph-stage-logic.js";
 
-/** Queue slots kept between runs: four events. */
+/** Slots of a queue worth keeping for the next run: four events. */
 const QUEUE_KEPT = 8;
+
+type EventQueue = (Connection | number | undefined)[];
+
+/**
+ * Queues of idle interpreters, for the next run of any interpreter. A queue is empty whenever
+ * its interpreter is idle, so it need not stay with it: with thousands of open connections,
+ * one queue each would be ~110 bytes per connection for nothing. Runs nest (a handler may wake
+ * another graph), so a few are kept.
+ */
+const spareQueues: EventQueue[] = [];
+const SPARE_QUEUES_KEPT = 16;
+
+function takeQueue(): EventQueue {
+  return spareQueues.pop() ?? new Array(QUEUE_KEPT);
+}
 
 /** Event kinds. */
 export const PUSH = 0;
@@ -43,10 +58,10 @@ const NO_LOGICS: readonly GraphStageLogic[] = [];
 
 export class GraphInterpreter {
   /**
-   * Queued events as (connection, kind) pairs. Preallocated small: most runs queue nothing (the
-   * chase slot takes the next event) or a few events, and an idle connection keeps its graph.
+   * Queued events as (connection, kind) pairs, while running: most runs queue nothing (the chase
+   * slot takes the next event) or a few events. Given back to `spareQueues` when idle.
    */
-  private queue: (Connection | number | undefined)[] = new Array(QUEUE_KEPT);
+  private queue: EventQueue | undefined = undefined;
   private head = 0;
   private tail = 0;
   private chaseConn: Connection | undefined = undefined;
@@ -96,8 +111,9 @@ export class GraphInterpreter {
       this.chaseKind = kind;
       return;
     }
-    this.queue[this.tail] = connection;
-    this.queue[this.tail + 1] = kind;
+    const queue = (this.queue ??= takeQueue());
+    queue[this.tail] = connection;
+    queue[this.tail + 1] = kind;
     this.tail += 2;
   }
 
@@ -157,9 +173,10 @@ export class GraphInterpreter {
           this.chaseConn = undefined;
           this.chaseKind = NONE;
         } else if (this.head !== this.tail) {
-          connection = this.queue[this.head] as Connection;
-          kind = this.queue[this.head + 1] as number;
-          this.queue[this.head] = undefined;
+          const queue = this.queue!;
+          connection = queue[this.head] as Connection;
+          kind = queue[this.head + 1] as number;
+          queue[this.head] = undefined;
           this.head += 2;
           if (this.head === this.tail) this.head = this.tail = 0;
         } else if (this.asyncLogic !== undefined) {
@@ -172,8 +189,12 @@ export class GraphInterpreter {
           continue;
         } else {
           this.budget = EVENT_BUDGET;
-          // Idle: give back the storage a burst left behind (an idle connection keeps its graph).
-          if (this.queue.length > QUEUE_KEPT) this.queue = new Array(QUEUE_KEPT);
+          // Idle: the queue is empty; it goes back to the spares unless a burst made it large.
+          const queue = this.queue;
+          if (queue !== undefined) {
+            this.queue = undefined;
+            if (queue.length <= QUEUE_KEPT && spareQueues.length < SPARE_QUEUES_KEPT) spareQueues.push(queue);
+          }
           return true;
         }
         if (--this.budget === 0) {
