@@ -62,6 +62,38 @@ describe("stack safety and fairness", () => {
     assert.equal(await source.runWith(Sink.last()), 10);
   });
 
+  it("graphs that wake each other run nested, each with its own events", async () => {
+    // A is woken from outside for each element and goes idle in between; each element wakes B
+    // from inside A's handler (B runs at once, nested in A's run). Both have several stages and a
+    // broadcast-like fan-out, so both have events queued while the other runs.
+    const [b, seenB] = Source.queue<number>(1_000, "dropNew")
+      .via(Flow.fromStage(() => new Step()))
+      .mapConcat((x: number) => [x, -x])
+      .alsoTo(Sink.ignore())
+      .toMat(Sink.seq(), Keep.both)
+      .run();
+    const [a, seenA] = Source.queue<number>(1_000, "dropNew")
+      .via(Flow.fromStage(() => new Step()))
+      .alsoTo(Sink.ignore())
+      .map((x: number) => {
+        void b.offer(x);
+        return x;
+      })
+      .mapConcat((x: number) => [x, x * 10])
+      .via(Flow.fromStage(() => new Step()))
+      .toMat(Sink.seq(), Keep.both)
+      .run();
+    for (let i = 0; i < 300; i++) {
+      await a.offer(i);
+      if (i % 3 === 0) await tick();
+    }
+    a.complete();
+    const resultA = await seenA;
+    b.complete();
+    assert.deepEqual(resultA, Array.from({ length: 300 }, (_, i) => [i + 2, (i + 1) * 10 + 1]).flat());
+    assert.deepEqual(await seenB, Array.from({ length: 300 }, (_, i) => [i + 2, -(i + 2)]).flat());
+  });
+
   it("a long synchronous stream lets timers run", async () => {
     let timerRan = false;
     setTimeout(() => {
