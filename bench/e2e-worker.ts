@@ -90,10 +90,17 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
   }
 }
 
-process.on("message", async (message: { id: number; command: WorkerCommand }) => {
+/** A command; the heap is collected before it unless `keepHeap` (see e2e.ts's connect rows). */
+export interface WorkerMessage {
+  readonly id: number;
+  readonly command: WorkerCommand;
+  readonly keepHeap?: boolean;
+}
+
+process.on("message", async (message: WorkerMessage) => {
   const { id, command } = message;
   try {
-    gc();
+    if (!message.keepHeap) gc();
     const cpu = process.cpuUsage();
     const start = performance.now();
     const times = await run(command);
