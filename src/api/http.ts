@@ -17,10 +17,6 @@ import {
   resolveSettings,
 } from "./client-connection-settings.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
-
-/** The frame arena's frames, as bytes lent to the TCP transport (handed back once written). */
-const ARENA_FRAMES: LentBytes = { owns: isArenaFrame, release: releaseFrame };
-
 import {
   createUpgradeListener,
   ServerBuilder,
@@ -29,6 +25,9 @@ import {
 } from "./server-binding.js";
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
+
+/** The frame arena's frames, as bytes lent to the TCP transport (handed back once written). */
+const ARENA_FRAMES: LentBytes = { owns: isArenaFrame, release: releaseFrame };
 
 /** Per-call options. */
 export interface WebSocketClientOptions {

@@ -6,8 +6,8 @@
  * back with {@link releaseFrame} once the socket has written it — the Node transport does so on
  * each write's callback — and nothing may touch it after that.
  *
- * Blocks come in two sizes (a 64 KiB frame, a 1 MiB frame, each with room for its header), a
- * free list each; a request the arena cannot serve (too large, or every block out) gets `null`
+ * Blocks come in three sizes (4 KiB, 64 KiB and 1 MiB frames, each with room for its header),
+ * a free list each; a request the arena cannot serve (too large, or every block out) gets `null`
  * and the caller allocates as usual. A frame that is never released (a transport that does not
  * know about the arena) only makes the arena smaller, never wrong: so the client uses it only
  * with its own TCP transport. The pages of blocks once used (at most ~5.7 MiB) stay resident for

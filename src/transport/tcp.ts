@@ -161,14 +161,14 @@ class TcpConnectionLogic extends GraphStageLogic {
     // Only connecting needs them (the stage lives as long as the connection).
     this.options = undefined;
     this.connected?.resolve(
-      !reportAddresses
-        ? NO_ADDRESSES
-        : {
+      reportAddresses
+        ? {
             localAddress: s.localAddress ?? "",
             localPort: s.localPort ?? 0,
             remoteAddress: s.remoteAddress ?? "",
             remotePort: s.remotePort ?? 0,
-          },
+          }
+        : NO_ADDRESSES,
     );
     this.connected = undefined;
     if (!this.isClosed(this.in)) this.pull(this.in);
