@@ -8,26 +8,30 @@ export class Fifo<T> {
   private first: T | undefined = undefined;
   private rest: T[] | undefined = undefined;
   private restHead = 0;
-  private count = 0;
 
+  /** Items queued (no count field: `first` is undefined exactly when the queue is empty). */
   get length(): number {
-    return this.count;
+    if (this.first === undefined) return 0;
+    return this.rest === undefined ? 1 : 1 + this.rest.length - this.restHead;
+  }
+
+  get isEmpty(): boolean {
+    return this.first === undefined;
   }
 
   push(item: T): void {
-    if (this.count++ === 0) this.first = item;
+    if (this.first === undefined) this.first = item;
     else (this.rest ??= []).push(item);
   }
 
   /** Removes and returns the oldest item (undefined when empty). */
   shift(): T | undefined {
-    if (this.count === 0) return undefined;
     const item = this.first;
-    if (--this.count === 0) {
+    const rest = this.rest;
+    if (rest === undefined) {
       this.first = undefined;
       return item;
     }
-    const rest = this.rest!;
     this.first = rest[this.restHead]!;
     if (this.restHead + 1 === rest.length) {
       this.rest = undefined;
@@ -41,7 +45,7 @@ export class Fifo<T> {
   /** Removes and returns every item, oldest first. */
   takeAll(): T[] {
     const all: T[] = [];
-    while (this.count > 0) all.push(this.shift() as T);
+    while (this.first !== undefined) all.push(this.shift() as T);
     return all;
   }
 
@@ -49,6 +53,5 @@ export class Fifo<T> {
     this.first = undefined;
     this.rest = undefined;
     this.restHead = 0;
-    this.count = 0;
   }
 }

@@ -119,7 +119,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
 
   private onAppDone(): void {
     this.appDone = true;
-    if (this.frames.length === 0 && !this.outgoing) this.outgoingDone();
+    if (this.frames.isEmpty && !this.outgoing) this.outgoingDone();
   }
 
   private onAppFailed(error: unknown): void {

@@ -77,6 +77,23 @@ const utf8Length = (text: string): number => logEncoder.encode(text).length;
 const FINAL = { fin: true } as const;
 const NOT_FINAL = { fin: false } as const;
 
+// The stage's yes/no states, as bits of its `flags`: one number instead of eight fields, in a
+// stage that lives as long as its connection. The two inner channels (what their ports' states
+// were when they were stream connections) — outgoing: the message half may offer a frame; it
+// finished (completed or failed); we stopped taking frames. Incoming: it ended (delivered); the
+// application cancelled it.
+const FRAME_DEMAND = 1;
+const OUTGOING_ENDED = 2;
+const OUTGOING_STOPPED = 4;
+const INCOMING_ENDED = 8;
+const INCOMING_CANCELLED = 16;
+/** A keep-alive ping is waiting for its pong. */
+const PONG_PENDING = 32;
+/** The peer's Close arrived. */
+const PEER_CLOSED = 64;
+/** We sent Close first. */
+const WE_INITIATED_CLOSE = 128;
+
 export abstract class ProtocolStageLogic extends GraphStageLogic implements ControlHandler {
   /** Bytes to the network. */
   readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("protocol.bytesOut");
@@ -86,21 +103,11 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   private readonly protocol: WebSocketProtocol;
   /** Message events not yet taken by the message half. */
   private readonly eventsOut = new Fifo<MessageEvent>();
-  // The two inner channels' states, as flags (what their ports' states were when they were
-  // stream connections). Outgoing: the message half may offer a frame; it finished (completed
-  // or failed); we stopped taking frames. Incoming: it ended (delivered); the application
-  // cancelled it.
-  private frameDemand = false;
-  private outgoingEnded = false;
-  private outgoingStopped = false;
-  private incomingEnded = false;
-  private incomingCancelled = false;
+  /** The connection's yes/no states, bits of one number (see the flag constants). */
+  private flags = 0;
   /** What ends the incoming side once the queued events are delivered. */
   private termination: { readonly error?: unknown } | undefined;
   private lastActivity = performance.now();
-  private pongPending = false;
-  private peerClosed = false;
-  private weInitiatedClose = false;
   /** Pings awaiting their pong (made on the first ping). */
   private pings: { payload: string; started: number; result: Deferred<number> }[] | undefined;
 
@@ -126,6 +133,17 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     this.setHandler(this.in2, new InPortHandler(this, P.onBytes, P.onNetworkEnd, P.failConnection));
   }
 
+  /** Whether any of the `flags` bits is set. */
+  private is(flags: number): boolean {
+    return (this.flags & flags) !== 0;
+  }
+  private mark(flag: number): void {
+    this.flags |= flag;
+  }
+  private unmark(flag: number): void {
+    this.flags &= ~flag;
+  }
+
   // ---- what the message half implements -----------------------------------------------------------
 
   /** The protocol can take a frame: `offerFrame` one, now or when there is one. */
@@ -143,14 +161,14 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
 
   /** Sends one frame; only after `onFrameDemand`, once per demand. */
   protected offerFrame(frame: OutgoingFrame): void {
-    if (!this.frameDemand) throw new IllegalStageStateError("a frame offered without demand");
-    this.frameDemand = false;
+    if (!this.is(FRAME_DEMAND)) throw new IllegalStageStateError("a frame offered without demand");
+    this.unmark(FRAME_DEMAND);
     this.send(frame);
   }
 
   /** Whether a frame would be taken now (`onFrameDemand` was called and not answered yet). */
   protected get wantsFrame(): boolean {
-    return this.frameDemand;
+    return this.is(FRAME_DEMAND);
   }
 
   /** The application's outgoing side completed: close normally (Akka's behaviour). */
@@ -169,8 +187,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
    * peer's Close.
    */
   protected cancelIncoming(error?: unknown): void {
-    if (this.incomingCancelled || this.incomingEnded) return;
-    this.incomingCancelled = true;
+    if (this.is(INCOMING_CANCELLED | INCOMING_ENDED)) return;
+    this.mark(INCOMING_CANCELLED);
     this.termination ??= {};
     this.eventsOut.clear();
     if (error === undefined) this.closeFromApp(CloseCode.NormalClosure, "");
@@ -179,33 +197,33 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private endOutgoing(): boolean {
-    if (this.outgoingEnded || this.outgoingStopped) return false;
-    this.outgoingEnded = true;
-    this.frameDemand = false;
+    if (this.is(OUTGOING_ENDED | OUTGOING_STOPPED)) return false;
+    this.mark(OUTGOING_ENDED);
+    this.unmark(FRAME_DEMAND);
     return true;
   }
 
   /** Whether the outgoing side is over, by the application or by us. */
   private get outgoingClosed(): boolean {
-    return this.outgoingEnded || this.outgoingStopped;
+    return this.is(OUTGOING_ENDED | OUTGOING_STOPPED);
   }
 
   private requestFrame(): void {
-    if (this.frameDemand || this.outgoingClosed) return;
-    this.frameDemand = true;
+    if (this.is(FRAME_DEMAND) || this.outgoingClosed) return;
+    this.mark(FRAME_DEMAND);
     this.onFrameDemand();
   }
 
   private stopOutgoing(cause?: unknown): void {
     if (this.outgoingClosed) return;
-    this.outgoingStopped = true;
-    this.frameDemand = false;
+    this.mark(OUTGOING_STOPPED);
+    this.unmark(FRAME_DEMAND);
     this.onOutgoingStopped(cause);
   }
 
   private endIncoming(error: unknown): void {
-    if (this.incomingEnded || this.incomingCancelled) return;
-    this.incomingEnded = true;
+    if (this.is(INCOMING_ENDED | INCOMING_CANCELLED)) return;
+    this.mark(INCOMING_ENDED);
     this.onIncomingEnd(error);
   }
 
@@ -291,8 +309,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       case "message-end":
         // Nobody reads any more (cancelled) or the connection failed: drop, keep reading to the Close.
         if (
-          !this.incomingEnded &&
-          !this.incomingCancelled &&
+          !this.is(INCOMING_ENDED | INCOMING_CANCELLED) &&
           (this.termination === undefined || this.termination.error === undefined)
         ) {
           this.eventsOut.push(event);
@@ -337,7 +354,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
         code === CloseCode.NoStatusReceived;
       this.termination = normal ? {} : { error: new PeerClosedConnectionException(code, reason) };
     }
-    this.peerClosed = true;
+    this.mark(PEER_CLOSED);
     if (this.outgoingClosed) this.protocol.replyToClose();
     else this.scheduleOnce(CLOSE_REPLY_TIMER, Math.min(CLOSE_REPLY_GRACE_MS, this.settings.closeTimeout));
   }
@@ -348,7 +365,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       // A close we started and the peer answered is normal whatever code we chose; a peer's own
       // close is normal only with 1000, 1001 or no code (Akka's rule).
       const normal =
-        (this.weInitiatedClose && wasClean) ||
+        (this.is(WE_INITIATED_CLOSE) && wasClean) ||
         code === CloseCode.NormalClosure ||
         code === CloseCode.GoingAway ||
         code === CloseCode.NoStatusReceived;
@@ -367,13 +384,13 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
    */
   protected deliverEvents(): void {
     // Not re-entered: the message half's event handler does not call back into it.
-    while (this.eventsOut.length > 0 && !this.incomingCancelled && this.wantsEvent()) {
+    while (!this.eventsOut.isEmpty && !this.is(INCOMING_CANCELLED) && this.wantsEvent()) {
       this.onMessageEvent(this.eventsOut.shift()!);
     }
-    if (this.eventsOut.length === 0) {
+    if (this.eventsOut.isEmpty) {
       if (
         this.termination !== undefined &&
-        (this.termination.error !== undefined || this.protocol.state === "CLOSED" || this.peerClosed)
+        (this.termination.error !== undefined || this.protocol.state === "CLOSED" || this.is(PEER_CLOSED))
       ) {
         this.endIncoming(this.termination.error);
         this.maybeFinish();
@@ -384,7 +401,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private pullBytesIn(): void {
-    if (this.eventsOut.length > 0) return; // back-pressure: deliver what we have first
+    if (!this.eventsOut.isEmpty) return; // back-pressure: deliver what we have first
     if (this.isClosed(this.in2) || this.hasBeenPulled(this.in2)) return;
     this.pull(this.in2);
   }
@@ -424,7 +441,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private closeFromApp(code: number | undefined, reason: string): void {
-    if (this.peerClosed) {
+    if (this.is(PEER_CLOSED)) {
       this.cancelTimer(CLOSE_REPLY_TIMER);
       this.protocol.replyToClose();
     } else if (!this.protocol.closeSent && this.protocol.state === "OPEN") {
@@ -432,7 +449,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
         `> close${code === undefined ? "" : ` ${code}`}${reason ? ` ${reason}` : ""}`,
       );
       this.protocol.sendClose(code, reason);
-      this.weInitiatedClose = true;
+      this.mark(WE_INITIATED_CLOSE);
     }
     this.afterProtocol();
   }
@@ -454,7 +471,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private onPong(data: Uint8Array): void {
-    this.pongPending = false;
+    this.unmark(PONG_PENDING);
     this.cancelTimer(PONG_TIMER);
     const k = key(data);
     const index = this.pings?.findIndex((p) => p.payload === k) ?? -1;
@@ -483,7 +500,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       const maxIdle = this.settings.periodicKeepAliveMaxIdle!;
       if (idle >= maxIdle) this.sendKeepAlive();
       this.scheduleOnce(KEEPALIVE_TIMER, idle >= maxIdle ? maxIdle : maxIdle - idle);
-    } else if (timer === PONG_TIMER && this.pongPending) {
+    } else if (timer === PONG_TIMER && this.is(PONG_PENDING)) {
       this.failConnection(
         new KeepAliveTimeoutError(this.settings.keepAlivePongTimeout!),
         CloseCode.InternalError,
@@ -501,8 +518,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       this.protocol.sendPing(data);
       this.settings.logFrames?.(`> ping ${data.length} bytes (keep-alive)`);
       const timeout = this.settings.keepAlivePongTimeout;
-      if (timeout !== undefined && !this.pongPending) {
-        this.pongPending = true;
+      if (timeout !== undefined && !this.is(PONG_PENDING)) {
+        this.mark(PONG_PENDING);
         this.scheduleOnce(PONG_TIMER, timeout);
       }
     }
@@ -527,7 +544,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private maybeFinish(): void {
-    if (this.isClosed(this.out1) && (this.incomingEnded || this.incomingCancelled)) this.completeStage();
+    if (this.isClosed(this.out1) && this.is(INCOMING_ENDED | INCOMING_CANCELLED)) this.completeStage();
   }
 }
 

@@ -91,6 +91,21 @@ function checkLimit(name: string, value: number): number {
   return value;
 }
 
+// The state machine's yes/no states, bits of its `flags`.
+/** We are the client (we mask). */
+const CLIENT = 1;
+/** A received Close is answered at once (the `closeReply: "auto"` option). */
+const AUTO_CLOSE_REPLY = 2;
+/** A fragmented outgoing message is open: the next data frame must be a continuation. */
+const OUTGOING_MESSAGE_OPEN = 4;
+const CLOSE_SENT = 8;
+/** The transport should be closed now (see `shouldCloseTransport`). */
+const CLOSE_TRANSPORT = 16;
+/** A single-frame message's start is held back; it is text; it has RSV1. */
+const HELD_ACTIVE = 32;
+const HELD_TEXT = 64;
+const HELD_RSV1 = 128;
+
 /** The connection state machine. */
 export class WebSocketProtocol implements IncomingFrameReceiver {
   private stateValue: ConnectionState = ConnectionState.Open;
@@ -98,33 +113,30 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private readonly incoming: IncomingFrames;
   private readonly events = new Fifo<ProtocolEvent>();
   private readonly output = new Fifo<Uint8Array>();
-  private readonly isClient: boolean;
   private readonly maskKeys: MaskKeySource | undefined;
   private readonly allocate: ByteAllocator;
-  private readonly closeReplyMode: "auto" | "manual";
   private readonly closeTimeout: number;
   private readonly clock: () => number;
-  private outgoingMessageOpen = false;
+  /** The yes/no states, bits of one number (see the flag constants): a connection lives long. */
+  private flags = 0;
   private closeSentCode: number | undefined;
   private closeReceivedPayload: { code: number; reason: string } | undefined;
-  private closeSentFlag = false;
-  private closeTransport = false;
   private closeDeadline: number | undefined;
   private failure: ProtocolViolation | undefined;
-  /** A single-frame message whose start is held back (see onMessageStart); fields, not an object, to save an allocation. */
-  private heldActive = false;
-  private heldText = false;
+  /**
+   * A single-frame message whose start is held back (see onMessageStart): its length and data;
+   * HELD_ACTIVE, HELD_TEXT and HELD_RSV1 in `flags`. Fields, not an object, to save an allocation.
+   */
   private heldLength = 0;
-  private heldRsv1 = false;
   private heldData: Uint8Array | undefined;
 
   constructor(options: ProtocolOptions) {
-    this.isClient = options.role === "client";
+    if (options.role === "client") this.mark(CLIENT);
     this.maskKeys = this.isClient ? (options.maskKeys ?? sharedMaskKeySource()) : undefined;
     this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     this.clock = options.clock ?? Date.now;
     this.allocate = options.allocate ?? defaultAllocator;
-    this.closeReplyMode = options.closeReply ?? "auto";
+    if ((options.closeReply ?? "auto") === "auto") this.mark(AUTO_CLOSE_REPLY);
     this.incoming = new IncomingFrames(this, {
       maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
       ...(options.utf8Bulk ? { utf8Bulk: options.utf8Bulk } : {}),
@@ -136,6 +148,23 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     });
   }
 
+  private get isClient(): boolean {
+    return this.is(CLIENT);
+  }
+  /** Whether any of the `flags` bits is set. */
+  private is(flags: number): boolean {
+    return (this.flags & flags) !== 0;
+  }
+  private mark(flag: number): void {
+    this.flags |= flag;
+  }
+  private unmark(flag: number): void {
+    this.flags &= ~flag;
+  }
+  private setFlag(flag: number, on: boolean): void {
+    this.flags = on ? this.flags | flag : this.flags & ~flag;
+  }
+
   /** OPEN, CLOSING or CLOSED. */
   get state(): ConnectionState {
     return this.stateValue;
@@ -143,7 +172,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Whether we have sent a Close frame. */
   get closeSent(): boolean {
-    return this.closeSentFlag;
+    return this.is(CLOSE_SENT);
   }
 
   /** The peer's Close, once received. */
@@ -191,7 +220,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Whether bytes are waiting to be taken with `dataToSend` / `nextDataToSend`. */
   hasDataToSend(): boolean {
-    return this.output.length > 0;
+    return !this.output.isEmpty;
   }
 
   /** Returns and forgets the oldest bytes to write, or undefined: `dataToSend` one chunk at a time. */
@@ -205,7 +234,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    * A client otherwise waits for the server to close first (RFC 6455 §7.1.1).
    */
   shouldCloseTransport(): boolean {
-    return this.closeTransport;
+    return this.is(CLOSE_TRANSPORT);
   }
 
   /** When {@link onDeadline} must be called (on `clock`), or undefined when nothing is pending. */
@@ -217,7 +246,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   onDeadline(now: number = this.clock()): void {
     const at = this.deadline();
     if (at === undefined || now < at) return;
-    this.closeTransport = true;
+    this.mark(CLOSE_TRANSPORT);
     this.decoder.stop();
     this.finish();
   }
@@ -280,11 +309,11 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   sendClose(code?: number, reason = ""): void {
     const payload = encodeClosePayload(code, reason);
-    if (this.closeSentFlag || this.stateValue === ConnectionState.Closed) {
+    if (this.is(CLOSE_SENT) || this.stateValue === ConnectionState.Closed) {
       throw new InvalidStateError("Close was already sent", "WS_ERR_ALREADY_CLOSING");
     }
     this.writeClose(code, payload);
-    if (this.closeReceivedPayload && !this.isClient) this.closeTransport = true;
+    if (this.closeReceivedPayload && !this.isClient) this.mark(CLOSE_TRANSPORT);
   }
 
   /**
@@ -293,9 +322,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   fail(code: number, reason = ""): void {
     if (this.stateValue === ConnectionState.Closed) return;
-    if (!this.closeSentFlag) this.writeClose(code, encodeClosePayload(code, truncateCloseReason(reason)));
+    if (!this.is(CLOSE_SENT)) this.writeClose(code, encodeClosePayload(code, truncateCloseReason(reason)));
     this.decoder.stop();
-    this.closeTransport = true;
+    this.mark(CLOSE_TRANSPORT);
   }
 
   // ---- IncomingFrameReceiver ------------------------------------------------------------------
@@ -305,10 +334,10 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     if (this.closeReceivedPayload) return;
     if (singleFrame) {
       // Held back: if the payload comes in one piece, the whole message is one event.
-      this.heldActive = true;
-      this.heldText = messageType === "text";
+      this.mark(HELD_ACTIVE);
+      this.setFlag(HELD_TEXT, messageType === "text");
+      this.setFlag(HELD_RSV1, rsv1);
       this.heldLength = frameLength;
-      this.heldRsv1 = rsv1;
       this.heldData = undefined;
       return;
     }
@@ -318,7 +347,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageData(data: Uint8Array): void {
     if (this.closeReceivedPayload) return;
-    if (this.heldActive) {
+    if (this.is(HELD_ACTIVE)) {
       if (this.heldData === undefined && data.length === this.heldLength) {
         this.heldData = data;
         return;
@@ -331,15 +360,15 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageEnd(): void {
     if (this.closeReceivedPayload) return;
-    if (this.heldActive) {
-      this.heldActive = false;
+    if (this.is(HELD_ACTIVE)) {
+      this.unmark(HELD_ACTIVE);
       const data = this.heldData ?? EMPTY;
       this.heldData = undefined;
       this.events.push({
         kind: "message",
-        messageType: this.heldText ? "text" : "binary",
+        messageType: this.is(HELD_TEXT) ? "text" : "binary",
         data,
-        rsv1: this.heldRsv1,
+        rsv1: this.is(HELD_RSV1),
       });
       return;
     }
@@ -348,14 +377,14 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Emits a held-back single-frame start (and its first piece) as separate events. */
   private releaseHeld(): void {
-    this.heldActive = false;
-    const messageType = this.heldText ? "text" : "binary";
+    this.unmark(HELD_ACTIVE);
+    const messageType = this.is(HELD_TEXT) ? "text" : "binary";
     this.events.push({
       kind: "message-start",
       messageType,
       singleFrame: true,
       frameLength: this.heldLength,
-      rsv1: this.heldRsv1,
+      rsv1: this.is(HELD_RSV1),
     });
     if (this.heldData !== undefined) this.events.push({ kind: "message-data", data: this.heldData });
     this.heldData = undefined;
@@ -364,7 +393,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
-      if (!this.closeSentFlag) this.writeFrame(Opcode.Pong, payload, undefined);
+      if (!this.is(CLOSE_SENT)) this.writeFrame(Opcode.Pong, payload, undefined);
       this.events.push({ kind: "ping", data: payload });
     } else if (opcode === Opcode.Pong) {
       this.events.push({ kind: "pong", data: payload });
@@ -389,9 +418,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.events.push({ kind: "close-received", code: parsed.code, reason: parsed.reason });
     // Nothing after a Close is meaningful (RFC 6455 §5.5.1).
     this.decoder.stop();
-    if (this.closeSentFlag) {
-      if (!this.isClient) this.closeTransport = true;
-    } else if (this.closeReplyMode === "auto") {
+    if (this.is(CLOSE_SENT)) {
+      if (!this.isClient) this.mark(CLOSE_TRANSPORT);
+    } else if (this.is(AUTO_CLOSE_REPLY)) {
       this.replyToClose();
     }
   }
@@ -403,15 +432,15 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   replyToClose(): void {
     const received = this.closeReceivedPayload;
-    if (!received || this.closeSentFlag || this.stateValue === ConnectionState.Closed) return;
+    if (!received || this.is(CLOSE_SENT) || this.stateValue === ConnectionState.Closed) return;
     const echo = received.code === CloseCode.NoStatusReceived ? undefined : received.code;
     this.writeClose(echo, encodeClosePayload(echo));
-    if (!this.isClient) this.closeTransport = true;
+    if (!this.isClient) this.mark(CLOSE_TRANSPORT);
   }
 
   private writeClose(code: number | undefined, payload: Uint8Array): void {
     this.writeFrame(Opcode.Close, payload, undefined);
-    this.closeSentFlag = true;
+    this.mark(CLOSE_SENT);
     this.closeSentCode = code;
     this.stateValue = ConnectionState.Closing;
     this.closeDeadline = this.clock() + this.closeTimeout;
@@ -424,14 +453,14 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       kind: "closed",
       code: received?.code ?? CloseCode.AbnormalClosure,
       reason: received?.reason ?? "",
-      wasClean: received !== undefined && this.closeSentFlag && this.failure === undefined,
+      wasClean: received !== undefined && this.is(CLOSE_SENT) && this.failure === undefined,
     });
   }
 
   private sendDataFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
     this.checkCanSend("data");
     const continuation = opcode === Opcode.Continuation;
-    if (continuation !== this.outgoingMessageOpen) {
+    if (continuation !== this.is(OUTGOING_MESSAGE_OPEN)) {
       throw new InvalidStateError(
         continuation
           ? "no fragmented message is open: start one with sendText or sendBinary"
@@ -440,7 +469,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       );
     }
     const fin = options?.fin !== false;
-    this.outgoingMessageOpen = !fin;
+    this.setFlag(OUTGOING_MESSAGE_OPEN, !fin);
     this.writeFrame(opcode, payload, options);
   }
 
@@ -456,7 +485,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   }
 
   private checkCanSend(what: string): void {
-    if (this.closeSentFlag || this.stateValue !== ConnectionState.Open) {
+    if (this.is(CLOSE_SENT) || this.stateValue !== ConnectionState.Open) {
       throw new InvalidStateError(
         `cannot send ${what}: the connection is ${this.stateValue}`,
         "WS_ERR_SEND_AFTER_CLOSE",

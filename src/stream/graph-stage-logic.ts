@@ -16,7 +16,20 @@ export class StageState {
   /** Ports not yet closed. */
   openPorts = 0;
   stopped = false;
+  /** Keep running after all ports closed (`setKeepGoing`). */
+  keepGoing = false;
   constructor(readonly logic: GraphStageLogic) {}
+}
+
+/**
+ * What few stages need, made on first use: timers, async events before the start, the failure.
+ * Three fields fewer in every stage of every graph (a connection's graph lives long).
+ */
+class StageExtras {
+  timers: Map<unknown, TimerEntry> | undefined = undefined;
+  /** Async events that arrived before the graph started, as (handler, value) pairs. */
+  early: unknown[] | undefined = undefined;
+  failureCause: { readonly error: unknown } | undefined = undefined;
 }
 
 /** A scheduled timer. The host's handle becomes the interval's once a periodic timer repeats. */
@@ -45,30 +58,24 @@ export abstract class GraphStageLogic {
   // ~10x slower than a plain store (~900 against ~95 ns per stage on Node 20; every connection
   // builds several stages).
   declare private interpreter: GraphInterpreter | undefined;
-  /** Inlets and outlets in one list (one array per stage: a connection's graph lives long). */
-  declare private ports: (Inlet<never> | Outlet<unknown>)[];
-  /** The handlers set before the graph starts, by port index; then they go to the connections. */
-  declare private handlers: (InHandler | OutHandler | undefined)[] | undefined;
+  /**
+   * Inlets and outlets in one list (one array per stage: a connection's graph lives long). Until
+   * the graph starts, each port is followed by its handler (undefined until set); then the
+   * handlers go to the connections.
+   */
+  declare private ports: (Inlet<never> | Outlet<unknown> | InHandler | OutHandler | undefined)[];
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
    */
   declare readonly state: StageState;
-  declare private keepGoing: boolean;
-  declare private timers: Map<unknown, TimerEntry> | undefined;
-  /** Async events that arrived before the graph started, as (handler, value) pairs. */
-  declare private early: unknown[] | undefined;
-  declare private failureCause: { readonly error: unknown } | undefined;
+  declare private extras: StageExtras | undefined;
 
   constructor() {
     this.interpreter = undefined;
     this.ports = [];
-    this.handlers = [];
     this.state = new StageState(this);
-    this.keepGoing = false;
-    this.timers = undefined;
-    this.early = undefined;
-    this.failureCause = undefined;
+    this.extras = undefined;
   }
 
   /** Called once before any event, when the graph starts. */
@@ -85,29 +92,32 @@ export abstract class GraphStageLogic {
   /** Creates an input port of this stage. */
   protected inlet<T>(name: string): Inlet<T> {
     const port = new Inlet<T>(name, this);
-    this.ports.push(port as Inlet<never>);
-    this.handlers?.push(undefined);
-    this.state.openPorts++;
+    this.addPort(port as Inlet<never>);
     return port;
   }
 
   /** Creates an output port of this stage. */
   protected outlet<T>(name: string): Outlet<T> {
     const port = new Outlet<T>(name, this);
-    this.ports.push(port as Outlet<unknown>);
-    this.handlers?.push(undefined);
-    this.state.openPorts++;
+    this.addPort(port as Outlet<unknown>);
     return port;
+  }
+
+  private addPort(port: Inlet<never> | Outlet<unknown>): void {
+    if (this.interpreter !== undefined)
+      throw new IllegalStageStateError(`${port} created after the graph started`);
+    this.ports.push(port, undefined);
+    this.state.openPorts++;
   }
 
   /** Sets the handler of a port (may be changed at any time). */
   protected setHandler(port: Inlet<never>, handler: InHandler): void;
   protected setHandler(port: Outlet<unknown>, handler: OutHandler): void;
   protected setHandler(port: Inlet<never> | Outlet<unknown>, handler: InHandler | OutHandler): void {
-    if (this.handlers !== undefined) {
+    if (this.interpreter === undefined) {
       const index = this.ports.indexOf(port);
       if (index < 0) throw new IllegalStageStateError(`${port} is not a port of ${this.constructor.name}`);
-      this.handlers[index] = handler;
+      this.ports[index + 1] = handler;
       return;
     }
     if (port instanceof Inlet) port.connection?.setInHandler(handler as InHandler);
@@ -141,7 +151,7 @@ export abstract class GraphStageLogic {
 
   /** Keep running after all ports closed (until `completeStage`), e.g. to settle a promise later. */
   protected setKeepGoing(enabled: boolean): void {
-    this.keepGoing = enabled;
+    this.state.keepGoing = enabled;
   }
 
   // ---- the port protocol ------------------------------------------------------------------------
@@ -284,7 +294,7 @@ export abstract class GraphStageLogic {
   /** Fails all outlets with `error`, cancels all inlets, and stops. */
   failStage(error: unknown): void {
     if (this.state.stopped) return;
-    this.failureCause = { error };
+    (this.extras ??= new StageExtras()).failureCause = { error };
     for (const port of this.ports) if (port instanceof Outlet) this.fail(port, error);
     for (const port of this.ports) if (port instanceof Inlet) this.cancel(port, error);
     this.stop();
@@ -300,7 +310,7 @@ export abstract class GraphStageLogic {
 
   /** The error the stage failed with, if `failStage` stopped it (for `postStop` to report). */
   protected get stageFailure(): { readonly error: unknown } | undefined {
-    return this.failureCause;
+    return this.extras?.failureCause;
   }
 
   /** Whether the stage has stopped. */
@@ -326,7 +336,7 @@ export abstract class GraphStageLogic {
    */
   protected invokeFromOutside<T>(handler: (this: this, value: T) => void, value: T): void {
     if (this.interpreter) this.interpreter.invokeAsync(this, handler, value);
-    else if (!this.state.stopped) (this.early ??= []).push(handler, value);
+    else if (!this.state.stopped) ((this.extras ??= new StageExtras()).early ??= []).push(handler, value);
   }
 
   /** Fires `onTimer(key)` once after `delayMs`, replacing a timer with the same key. */
@@ -341,18 +351,19 @@ export abstract class GraphStageLogic {
 
   /** Cancels the timer with `key`, if any. */
   protected cancelTimer(key: unknown): void {
-    const entry = this.timers?.get(key);
+    const timers = this.extras?.timers;
+    const entry = timers?.get(key);
     if (!entry) return;
     clearTimeout(entry.handle);
     clearInterval(entry.handle);
-    this.timers!.delete(key);
+    timers!.delete(key);
     // A long-lived stage whose only timer is gone (a connect time-out) keeps no empty map.
-    if (this.timers!.size === 0) this.timers = undefined;
+    if (timers!.size === 0) this.extras!.timers = undefined;
   }
 
   /** Whether a timer with `key` is scheduled. */
   protected isTimerActive(key: unknown): boolean {
-    return this.timers?.has(key) ?? false;
+    return this.extras?.timers?.has(key) ?? false;
   }
 
   private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
@@ -360,7 +371,7 @@ export abstract class GraphStageLogic {
     if (this.state.stopped) return;
     const entry = new TimerEntry(this, key, periodic, intervalMs);
     entry.handle = setTimeout(periodic ? onHostPeriodStart : onHostTimeout, delayMs, entry);
-    (this.timers ??= new Map()).set(key, entry);
+    ((this.extras ??= new StageExtras()).timers ??= new Map()).set(key, entry);
   }
 
   /** @internal The host's timer fired: into the graph. */
@@ -370,18 +381,18 @@ export abstract class GraphStageLogic {
 
   /** @internal A periodic timer's first delay is over: it repeats from now on. */
   periodStarts(entry: TimerEntry): void {
-    if (this.timers?.get(entry.key) !== entry) return;
+    if (this.extras?.timers?.get(entry.key) !== entry) return;
     entry.handle = setInterval(onHostTimeout, entry.intervalMs, entry);
     this.timerElapsed(entry);
   }
 
   private runTimer(entry: TimerEntry): void {
     // The map is looked up each time, never kept: it is dropped whenever it empties.
-    const timers = this.timers;
+    const timers = this.extras?.timers;
     if (timers?.get(entry.key) !== entry) return; // cancelled or replaced meanwhile
     if (!entry.periodic) {
       timers.delete(entry.key);
-      if (timers.size === 0) this.timers = undefined;
+      if (timers.size === 0) this.extras!.timers = undefined;
     }
     this.onTimer(entry.key);
   }
@@ -391,14 +402,15 @@ export abstract class GraphStageLogic {
   /** @internal */
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
-    // Exact-size copies: a pushed-to array keeps spare capacity, and a graph may live for hours.
-    this.ports = this.ports.slice();
-    const handlers = this.handlers!;
-    // The connections hold what they need from here on; unwrapped handler objects can go.
-    this.handlers = undefined;
-    for (let i = 0; i < this.ports.length; i++) {
-      const port = this.ports[i]!;
-      const handler = handlers[i];
+    const slots = this.ports;
+    // Ports only, in an exact-size array: a pushed-to array keeps spare capacity, and a graph may
+    // live for hours. The connections hold the handlers from here on.
+    const ports = new Array<Inlet<never> | Outlet<unknown>>(slots.length / 2);
+    for (let i = 0; i < ports.length; i++) ports[i] = slots[2 * i] as Inlet<never> | Outlet<unknown>;
+    this.ports = ports;
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i]!;
+      const handler = slots[2 * i + 1];
       const name = this.constructor.name;
       if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
       if (!handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
@@ -411,9 +423,9 @@ export abstract class GraphStageLogic {
   /** @internal */
   runPreStart(): void {
     this.guard(() => this.preStart());
-    const early = this.early;
-    this.early = undefined;
+    const early = this.extras?.early;
     if (early) {
+      this.extras!.early = undefined;
       for (let i = 0; i < early.length; i += 2) {
         this.interpreter!.invokeAsync(this, early[i] as (value: unknown) => void, early[i + 1]);
       }
@@ -476,16 +488,17 @@ export abstract class GraphStageLogic {
 
   /** @internal After each event: a stage whose ports are all closed stops (unless keepGoing). */
   checkAutoStop(): void {
-    if (this.state.openPorts === 0 && !this.keepGoing && !this.state.stopped) this.stop();
+    if (this.state.openPorts === 0 && !this.state.keepGoing && !this.state.stopped) this.stop();
   }
 
   private stop(): void {
     if (this.state.stopped) return;
     this.state.stopped = true;
-    if (this.timers) {
-      for (const key of [...this.timers.keys()]) this.cancelTimer(key);
+    const extras = this.extras;
+    if (extras !== undefined) {
+      if (extras.timers) for (const key of [...extras.timers.keys()]) this.cancelTimer(key);
+      extras.early = undefined;
     }
-    this.early = undefined;
     try {
       this.postStop();
     } catch {

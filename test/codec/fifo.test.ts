@@ -29,6 +29,7 @@ describe("Fifo", () => {
             model = [];
           }
           assert.equal(fifo.length, model.length);
+          assert.equal(fifo.isEmpty, model.length === 0);
         }
       }),
     );
