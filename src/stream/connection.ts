@@ -151,11 +151,7 @@ export class Connection {
   /** Undefined: the default (cancel the stage). */
   onCancel: ((cause: unknown) => void) | undefined = undefined;
 
-  constructor(
-    from: Outlet<unknown>,
-    /** Changes only when the stage in between is bypassed (see `joinDownstream`). */
-    public to: Inlet<never>,
-  ) {
+  constructor(from: Outlet<unknown>, to: Inlet<never>) {
     this.inState = to.owner.state;
     this.outState = from.owner.state;
   }
@@ -168,16 +164,15 @@ export class Connection {
   /**
    * Takes over the downstream end of `next` (the connection out of a stage being bypassed): from
    * now on this connection's elements go where `next`'s went. Its own state stays: a pull on its
-   * way up or an element on its way down is still valid, now for the new downstream.
+   * way up or an element on its way down is still valid, now for the new downstream. The
+   * downstream stage's inlet is pointed here by the caller (`GraphStageLogic.bypass`).
    */
   joinDownstream(next: Connection): void {
-    this.to = next.to;
     this.inState = next.inState;
     this.inHandler = next.inHandler;
     this.onPush = next.onPush;
     this.onFinish = next.onFinish;
     this.onFailure = next.onFailure;
-    next.to.connection = this;
   }
 
   /**

@@ -59,11 +59,12 @@ export abstract class GraphStageLogic {
   // builds several stages).
   declare private interpreter: GraphInterpreter | undefined;
   /**
-   * Inlets and outlets in one list (one array per stage: a connection's graph lives long). Until
-   * the graph starts, each port is followed by its handler (undefined until set); then the
-   * handlers go to the connections.
+   * The inlets and outlets, in creation order, chained through `nextPort`: no array per stage (a
+   * connection's graph lives long).
    */
-  declare private ports: (Inlet<never> | Outlet<unknown> | InHandler | OutHandler | undefined)[];
+  declare private firstPort: Inlet<never> | Outlet<unknown> | undefined;
+  /** The handlers set before the graph starts, in port order; then they go to the connections. */
+  declare private handlers: (InHandler | OutHandler | undefined)[] | undefined;
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
@@ -73,7 +74,8 @@ export abstract class GraphStageLogic {
 
   constructor() {
     this.interpreter = undefined;
-    this.ports = [];
+    this.firstPort = undefined;
+    this.handlers = [];
     this.state = new StageState(this);
     this.extras = undefined;
   }
@@ -104,20 +106,39 @@ export abstract class GraphStageLogic {
   }
 
   private addPort(port: Inlet<never> | Outlet<unknown>): void {
-    if (this.interpreter !== undefined)
+    if (this.handlers === undefined)
       throw new IllegalStageStateError(`${port} created after the graph started`);
-    this.ports.push(port, undefined);
+    if (this.firstPort === undefined) this.firstPort = port;
+    else {
+      let last = this.firstPort;
+      while (last.nextPort !== undefined) last = last.nextPort;
+      last.nextPort = port;
+    }
+    this.handlers.push(undefined);
     this.state.openPorts++;
+  }
+
+  private get portCount(): number {
+    let count = 0;
+    for (let p = this.firstPort; p !== undefined; p = p.nextPort) count++;
+    return count;
+  }
+
+  /** The port's place in creation order, or -1 if it is not one of this stage's. */
+  private indexOfPort(port: Inlet<never> | Outlet<unknown>): number {
+    let index = 0;
+    for (let p = this.firstPort; p !== undefined; p = p.nextPort, index++) if (p === port) return index;
+    return -1;
   }
 
   /** Sets the handler of a port (may be changed at any time). */
   protected setHandler(port: Inlet<never>, handler: InHandler): void;
   protected setHandler(port: Outlet<unknown>, handler: OutHandler): void;
   protected setHandler(port: Inlet<never> | Outlet<unknown>, handler: InHandler | OutHandler): void {
-    if (this.interpreter === undefined) {
-      const index = this.ports.indexOf(port);
+    if (this.handlers !== undefined) {
+      const index = this.indexOfPort(port);
       if (index < 0) throw new IllegalStageStateError(`${port} is not a port of ${this.constructor.name}`);
-      this.ports[index + 1] = handler;
+      this.handlers[index] = handler;
       return;
     }
     if (port instanceof Inlet) port.connection?.setInHandler(handler as InHandler);
@@ -136,7 +157,7 @@ export abstract class GraphStageLogic {
   /** @internal */
   updatePullForwarding(): void {
     const forward = this.forwardsPull();
-    for (const port of this.ports) {
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort) {
       if (port instanceof Outlet && port.connection) port.connection.forwardPullTo = undefined;
     }
     if (forward?.from.connection && forward.to.connection)
@@ -261,7 +282,7 @@ export abstract class GraphStageLogic {
    * detached and the stage gets no more events.
    */
   protected bypass(pairs: readonly (readonly [Inlet<never>, Outlet<unknown>])[]): boolean {
-    if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.ports.length) {
+    if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.portCount) {
       return false;
     }
     for (const [inlet, outlet] of pairs) {
@@ -273,9 +294,11 @@ export abstract class GraphStageLogic {
     }
     for (const [inlet, outlet] of pairs) {
       const into = inlet.connection!;
-      const downstream = outlet.connection!.to;
-      into.joinDownstream(outlet.connection!);
-      downstream.owner.updatePullForwarding();
+      const next = outlet.connection!;
+      const downstream = next.inState.logic;
+      downstream.reconnectInlet(next, into);
+      into.joinDownstream(next);
+      downstream.updatePullForwarding();
       inlet.connection = undefined;
       outlet.connection = undefined;
     }
@@ -286,8 +309,10 @@ export abstract class GraphStageLogic {
   /** Completes all outlets, cancels all inlets, and stops. */
   completeStage(): void {
     if (this.state.stopped) return;
-    for (const port of this.ports) if (port instanceof Outlet) this.complete(port);
-    for (const port of this.ports) if (port instanceof Inlet) this.cancel(port);
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
+      if (port instanceof Outlet) this.complete(port);
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
+      if (port instanceof Inlet) this.cancel(port);
     this.stop();
   }
 
@@ -295,16 +320,20 @@ export abstract class GraphStageLogic {
   failStage(error: unknown): void {
     if (this.state.stopped) return;
     (this.extras ??= new StageExtras()).failureCause = { error };
-    for (const port of this.ports) if (port instanceof Outlet) this.fail(port, error);
-    for (const port of this.ports) if (port instanceof Inlet) this.cancel(port, error);
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
+      if (port instanceof Outlet) this.fail(port, error);
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
+      if (port instanceof Inlet) this.cancel(port, error);
     this.stop();
   }
 
   /** Cancels all inlets with `cause`, completes all outlets, and stops. */
   cancelStage(cause?: unknown): void {
     if (this.state.stopped) return;
-    for (const port of this.ports) if (port instanceof Inlet) this.cancel(port, cause);
-    for (const port of this.ports) if (port instanceof Outlet) this.complete(port);
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
+      if (port instanceof Inlet) this.cancel(port, cause);
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
+      if (port instanceof Outlet) this.complete(port);
     this.stop();
   }
 
@@ -399,18 +428,22 @@ export abstract class GraphStageLogic {
 
   // ---- interpreter side ---------------------------------------------------------------------------
 
+  /** @internal The inlet of this stage that `old` fed is fed by `replacement` from now on (a bypass). */
+  reconnectInlet(old: Connection, replacement: Connection): void {
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort) {
+      if (port instanceof Inlet && port.connection === old) port.connection = replacement;
+    }
+  }
+
   /** @internal */
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
-    const slots = this.ports;
-    // Ports only, in an exact-size array: a pushed-to array keeps spare capacity, and a graph may
-    // live for hours. The connections hold the handlers from here on.
-    const ports = new Array<Inlet<never> | Outlet<unknown>>(slots.length / 2);
-    for (let i = 0; i < ports.length; i++) ports[i] = slots[2 * i] as Inlet<never> | Outlet<unknown>;
-    this.ports = ports;
-    for (let i = 0; i < ports.length; i++) {
-      const port = ports[i]!;
-      const handler = slots[2 * i + 1];
+    const handlers = this.handlers!;
+    // The connections hold the handlers from here on.
+    this.handlers = undefined;
+    let i = 0;
+    for (let port = this.firstPort; port !== undefined; port = port.nextPort, i++) {
+      const handler = handlers[i];
       const name = this.constructor.name;
       if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
       if (!handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);

@@ -32,6 +32,8 @@ export interface OutHandler {
 export class Inlet<T> {
   /** @internal Set when the graph is wired; the port's state and handler live there. */
   connection: Connection | undefined = undefined;
+  /** @internal The stage's next port, in creation order (see `GraphStageLogic`). */
+  nextPort: Inlet<never> | Outlet<unknown> | undefined = undefined;
   declare readonly __accepts?: (element: T) => void;
   constructor(
     readonly name: string,
@@ -46,6 +48,8 @@ export class Inlet<T> {
 export class Outlet<T> {
   /** @internal Set when the graph is wired; the port's state and handler live there. */
   connection: Connection | undefined = undefined;
+  /** @internal The stage's next port, in creation order (see `GraphStageLogic`). */
+  nextPort: Inlet<never> | Outlet<unknown> | undefined = undefined;
   declare readonly __elem?: T;
   constructor(
     readonly name: string,
