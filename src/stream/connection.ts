@@ -8,9 +8,9 @@
  * (`isAvailable(out)`) only once its `onPull` ran, and an element (`isAvailable(in)`) only once
  * its `onPush` ran, as in Akka. So no event can arrive for something already acted on.
  */
-import type { StageState } from "./graph-stage-logic.js";
+import { type StageState, UNATTACHED } from "./graph-stage-logic.js";
 import { InPortHandler, OutPortHandler } from "./port-handlers.js";
-import type { InHandler, Inlet, OutHandler, Outlet } from "./ports.js";
+import type { InHandler, OutHandler } from "./ports.js";
 
 function noop(): void {}
 
@@ -136,8 +136,11 @@ export class Connection {
    * onPull, which only pulls its inlet: the connection that pull goes to.
    */
   forwardPullTo: Connection | undefined = undefined;
-  /** The downstream stage's state, its inlet's handler, and that handler's onPush. */
-  inState: StageState;
+  /**
+   * The downstream stage's state, its inlet's handler, and that handler's onPush. The states are
+   * set when the stages attach (a port does not know its stage: one field less per port).
+   */
+  inState: StageState = UNATTACHED;
   /** What handlers run with as `this`: the handler object, or the stage of an `InPortHandler`. */
   inHandler: unknown = undefined;
   onPush: () => void = noop;
@@ -145,16 +148,11 @@ export class Connection {
   onFinish: (() => void) | undefined = undefined;
   onFailure: ((error: unknown) => void) | undefined = undefined;
   /** The upstream stage's state, its outlet's handler, and that handler's onPull. */
-  readonly outState: StageState;
+  outState: StageState = UNATTACHED;
   outHandler: unknown = undefined;
   onPull: () => void = noop;
   /** Undefined: the default (cancel the stage). */
   onCancel: ((cause: unknown) => void) | undefined = undefined;
-
-  constructor(from: Outlet<unknown>, to: Inlet<never>) {
-    this.inState = to.owner.state;
-    this.outState = from.owner.state;
-  }
 
   /** Both ends open, nothing closed or closing. */
   get open(): boolean {

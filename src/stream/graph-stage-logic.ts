@@ -22,6 +22,13 @@ export class StageState {
 }
 
 /**
+ * @internal The state of a connection's end whose stage has not attached yet: stopped, so that
+ * nothing would be delivered to it (nothing is: events start after every stage attached).
+ */
+export const UNATTACHED: StageState = new StageState(undefined as unknown as GraphStageLogic);
+UNATTACHED.stopped = true;
+
+/**
  * What few stages need, made on first use: timers, async events before the start, the failure.
  * Three fields fewer in every stage of every graph (a connection's graph lives long).
  */
@@ -93,14 +100,14 @@ export abstract class GraphStageLogic {
 
   /** Creates an input port of this stage. */
   protected inlet<T>(name: string): Inlet<T> {
-    const port = new Inlet<T>(name, this);
+    const port = new Inlet<T>(name);
     this.addPort(port as Inlet<never>);
     return port;
   }
 
   /** Creates an output port of this stage. */
   protected outlet<T>(name: string): Outlet<T> {
-    const port = new Outlet<T>(name, this);
+    const port = new Outlet<T>(name);
     this.addPort(port as Outlet<unknown>);
     return port;
   }
@@ -447,8 +454,13 @@ export abstract class GraphStageLogic {
       const name = this.constructor.name;
       if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
       if (!handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
-      if (port instanceof Inlet) port.connection.setInHandler(handler as InHandler);
-      else port.connection.setOutHandler(handler as OutHandler);
+      if (port instanceof Inlet) {
+        port.connection.inState = this.state;
+        port.connection.setInHandler(handler as InHandler);
+      } else {
+        port.connection.outState = this.state;
+        port.connection.setOutHandler(handler as OutHandler);
+      }
     }
     this.updatePullForwarding();
   }

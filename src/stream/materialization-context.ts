@@ -22,7 +22,7 @@ export class MaterializationContext {
     if (from.connection || to.connection) {
       throw new IllegalStageStateError(`${from.connection ? from : to} is already connected`);
     }
-    const c = new Connection(from as Outlet<unknown>, to as Inlet<never>);
+    const c = new Connection();
     from.connection = c;
     to.connection = c;
   }

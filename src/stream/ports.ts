@@ -1,11 +1,10 @@
 /**
  * Ports and handlers of a stage (Akka's GraphStage model). A port belongs to one stage logic of
  * one materialization; the interpreter wires an outlet to an inlet through a `Connection`, which
- * holds everything about the wire (a port is only its name, its stage and that connection: a
- * graph lives as long as its WebSocket, and every port of every stage counts).
+ * holds everything about the wire (a port is only its name, that connection and the next port of
+ * its stage: a graph lives as long as its WebSocket, and every port of every stage counts).
  */
 import type { Connection } from "./connection.js";
-import type { GraphStageLogic } from "./graph-stage-logic.js";
 
 /** Reacts to an inlet's events. Defaults (in `GraphStageLogic`) complete or fail the stage. */
 export interface InHandler {
@@ -35,10 +34,7 @@ export class Inlet<T> {
   /** @internal The stage's next port, in creation order (see `GraphStageLogic`). */
   nextPort: Inlet<never> | Outlet<unknown> | undefined = undefined;
   declare readonly __accepts?: (element: T) => void;
-  constructor(
-    readonly name: string,
-    /** @internal */ readonly owner: GraphStageLogic,
-  ) {}
+  constructor(readonly name: string) {}
   toString(): string {
     return `Inlet(${this.name})`;
   }
@@ -51,10 +47,7 @@ export class Outlet<T> {
   /** @internal The stage's next port, in creation order (see `GraphStageLogic`). */
   nextPort: Inlet<never> | Outlet<unknown> | undefined = undefined;
   declare readonly __elem?: T;
-  constructor(
-    readonly name: string,
-    /** @internal */ readonly owner: GraphStageLogic,
-  ) {}
+  constructor(readonly name: string) {}
   toString(): string {
     return `Outlet(${this.name})`;
   }
