@@ -54,7 +54,15 @@ const schedule: (fn: () => void) => void =
     ? (fn) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(fn)
     : (fn) => setTimeout(fn, 0);
 
-const NO_LOGICS: readonly GraphStageLogic[] = [];
+/** `phase` bits: the loop is running; a resumption after yielding to the host is scheduled. */
+const RUNNING = 1;
+const RESUME_SCHEDULED = 2;
+
+/**
+ * What a handler threw, from the loop's catch to `run`, which reads it at once (no JS runs in
+ * between, so one variable serves every interpreter; a field would cost each connection a word).
+ */
+let thrown: unknown;
 
 export class GraphInterpreter {
   /**
@@ -73,28 +81,23 @@ export class GraphInterpreter {
   private asyncValue: unknown = undefined;
   private asyncQueue: unknown[] | undefined = undefined;
   private asyncHead = 0;
-  private running = false;
-  private resumeScheduled = false;
+  private phase = 0;
   private active = 0;
+  private budget = EVENT_BUDGET;
 
-  /** The stages, until they are started (then only events and async calls reach them). */
-  private logics: readonly GraphStageLogic[];
-
-  constructor(logics: readonly GraphStageLogic[]) {
-    this.logics = logics;
-  }
-
-  /** Starts every stage (preStart, in order) and runs until idle. */
-  start(): void {
-    this.active = this.logics.length;
-    this.running = true;
+  /**
+   * Starts every stage (preStart, in order) and runs until idle. The stages are not kept: from
+   * now on only events and async calls reach them (and a stage that leaves the graph, a bypass,
+   * must not be kept alive here).
+   */
+  start(logics: readonly GraphStageLogic[]): void {
+    this.active = logics.length;
+    this.phase |= RUNNING;
     try {
-      for (const logic of this.logics) logic.attach(this);
-      for (const logic of this.logics) logic.runPreStart();
+      for (const logic of logics) logic.attach(this);
+      for (const logic of logics) logic.runPreStart();
     } finally {
-      this.running = false;
-      // Not needed any more; a stage that leaves the graph (bypass) must not be kept alive here.
-      this.logics = NO_LOGICS;
+      this.phase &= ~RUNNING;
     }
     this.run();
   }
@@ -130,7 +133,7 @@ export class GraphInterpreter {
     } else {
       (this.asyncQueue ??= []).push(logic, handler, value);
     }
-    if (!this.running && !this.resumeScheduled) this.run();
+    if (this.phase === 0) this.run();
   }
 
   /** @internal A stage stopped. */
@@ -139,34 +142,31 @@ export class GraphInterpreter {
   }
 
   private run(): void {
-    if (this.running) return;
-    this.running = true;
+    if ((this.phase & RUNNING) !== 0) return;
+    this.phase |= RUNNING;
     try {
       // A throwing handler unwinds to here: its stage fails and the loop goes on.
-      while (!this.loop()) {
-        const logic = this.current!.logic;
-        const error = this.currentError;
-        this.currentError = undefined;
-        logic.failStage(error);
-        logic.checkAutoStop();
+      for (let failed = this.loop(); failed !== undefined; failed = this.loop()) {
+        const error = thrown;
+        thrown = undefined;
+        failed.logic.failStage(error);
+        failed.logic.checkAutoStop();
       }
     } finally {
-      this.current = undefined;
-      this.running = false;
+      this.phase &= ~RUNNING;
     }
   }
 
-  /** The stage whose handler is running, so that an exception can be pinned on it. */
-  private current: StageState | undefined;
-  private currentError: unknown;
-  private budget = EVENT_BUDGET;
-
-  /** Delivers events until idle (true) or until a handler throws (false). */
-  private loop(): boolean {
+  /**
+   * Delivers events until idle (undefined) or until a handler throws: then the stage whose
+   * handler it was (the error in `thrown`). Only onPush and onPull run outside a stage's own
+   * guard, so the event being delivered names the stage; no field tracks it per event.
+   */
+  private loop(): StageState | undefined {
+    let connection: Connection | undefined;
+    let kind = NONE;
     try {
       for (;;) {
-        let connection: Connection;
-        let kind: number;
         if (this.chaseKind !== NONE) {
           connection = this.chaseConn!;
           kind = this.chaseKind;
@@ -180,11 +180,12 @@ export class GraphInterpreter {
           this.head += 2;
           if (this.head === this.tail) this.head = this.tail = 0;
         } else if (this.asyncLogic !== undefined) {
+          kind = NONE; // runAsync guards its own call
           this.runAsync();
           if (--this.budget === 0) {
             this.budget = EVENT_BUDGET;
             this.yieldToHost();
-            return true;
+            return undefined;
           }
           continue;
         } else {
@@ -195,21 +196,20 @@ export class GraphInterpreter {
             this.queue = undefined;
             if (queue.length <= QUEUE_KEPT && spareQueues.length < SPARE_QUEUES_KEPT) spareQueues.push(queue);
           }
-          return true;
+          return undefined;
         }
         if (--this.budget === 0) {
           // Put the event back and let the host run timers and I/O before going on.
           this.enqueueFront(connection, kind);
           this.budget = EVENT_BUDGET;
           this.yieldToHost();
-          return true;
+          return undefined;
         }
         // PUSH and PULL are delivered inline: they are nearly every event.
         if (kind === PUSH) {
           const state = connection.inState;
           if (connection.inClosed || state.stopped) continue;
           connection.markPushDelivered();
-          this.current = state;
           connection.onPush.call(connection.inHandler);
           if (state.openPorts === 0) state.logic.checkAutoStop();
         } else if (kind === PULL) {
@@ -217,7 +217,6 @@ export class GraphInterpreter {
           connection.clearPullPending();
           if (connection.outClosed || connection.inClosed || state.stopped) continue;
           connection.markDemand();
-          this.current = state;
           const upstream = connection.forwardPullTo;
           // A stage whose onPull only pulls its inlet: pull for it, without the call.
           if (upstream?.idle) {
@@ -236,8 +235,9 @@ export class GraphInterpreter {
         }
       }
     } catch (error) {
-      this.currentError = error;
-      return false;
+      if (connection === undefined || (kind !== PUSH && kind !== PULL)) throw error; // not a handler's
+      thrown = error;
+      return kind === PUSH ? connection.inState : connection.outState;
     }
   }
 
@@ -274,9 +274,9 @@ export class GraphInterpreter {
   }
 
   private yieldToHost(): void {
-    this.resumeScheduled = true;
+    this.phase |= RESUME_SCHEDULED;
     schedule(() => {
-      this.resumeScheduled = false;
+      this.phase &= ~RESUME_SCHEDULED;
       this.run();
     });
   }

@@ -394,7 +394,10 @@ export abstract class GraphStageLogic {
     clearInterval(entry.handle);
     timers!.delete(key);
     // A long-lived stage whose only timer is gone (a connect time-out) keeps no empty map.
-    if (timers!.size === 0) this.extras!.timers = undefined;
+    if (timers!.size === 0) {
+      this.extras!.timers = undefined;
+      this.dropEmptyExtras();
+    }
   }
 
   /** Whether a timer with `key` is scheduled. */
@@ -428,9 +431,20 @@ export abstract class GraphStageLogic {
     if (timers?.get(entry.key) !== entry) return; // cancelled or replaced meanwhile
     if (!entry.periodic) {
       timers.delete(entry.key);
-      if (timers.size === 0) this.extras!.timers = undefined;
+      if (timers.size === 0) {
+        this.extras!.timers = undefined;
+        this.dropEmptyExtras();
+      }
     }
     this.onTimer(entry.key);
+  }
+
+  /** A stage whose connect time-out is over keeps no extras for the rest of its life. */
+  private dropEmptyExtras(): void {
+    const extras = this.extras!;
+    if (extras.timers === undefined && extras.early === undefined && extras.failureCause === undefined) {
+      this.extras = undefined;
+    }
   }
 
   // ---- interpreter side ---------------------------------------------------------------------------
@@ -471,6 +485,7 @@ export abstract class GraphStageLogic {
     const early = this.extras?.early;
     if (early) {
       this.extras!.early = undefined;
+      this.dropEmptyExtras();
       for (let i = 0; i < early.length; i += 2) {
         this.interpreter!.invokeAsync(this, early[i] as (value: unknown) => void, early[i + 1]);
       }

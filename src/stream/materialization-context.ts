@@ -29,8 +29,8 @@ export class MaterializationContext {
 
   /** Starts the graph. */
   start(): GraphInterpreter {
-    const interpreter = new GraphInterpreter(this.logics.slice());
-    interpreter.start();
+    const interpreter = new GraphInterpreter();
+    interpreter.start(this.logics);
     return interpreter;
   }
 }
