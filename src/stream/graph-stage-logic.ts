@@ -11,14 +11,37 @@ import { CANCEL, COMPLETE, FAIL, type GraphInterpreter, PULL, PUSH } from "./gra
 import { type InHandler, Inlet, type OutHandler, Outlet } from "./ports.js";
 import { IllegalStageStateError } from "./stream-errors.js";
 
+const STOPPED = 1;
+const KEEP_GOING = 2;
+/** `StageState.bits` holds the open ports in units of this, above the two flags. */
+const ONE_PORT = 4;
+
 /** Per-stage state read on the interpreter's hot path. */
 export class StageState {
-  /** Ports not yet closed. */
-  openPorts = 0;
-  stopped = false;
-  /** Keep running after all ports closed (`setKeepGoing`). */
-  keepGoing = false;
+  /** Open ports × ONE_PORT, plus STOPPED and KEEP_GOING: one field (a stage lives long). */
+  private bits = 0;
   constructor(readonly logic: GraphStageLogic) {}
+
+  /** Ports not yet closed. */
+  get openPorts(): number {
+    return this.bits >> 2;
+  }
+  set openPorts(count: number) {
+    this.bits = count * ONE_PORT + (this.bits & (STOPPED | KEEP_GOING));
+  }
+  get stopped(): boolean {
+    return (this.bits & STOPPED) !== 0;
+  }
+  set stopped(on: boolean) {
+    this.bits = on ? this.bits | STOPPED : this.bits & ~STOPPED;
+  }
+  /** Keep running after all ports closed (`setKeepGoing`). */
+  get keepGoing(): boolean {
+    return (this.bits & KEEP_GOING) !== 0;
+  }
+  set keepGoing(on: boolean) {
+    this.bits = on ? this.bits | KEEP_GOING : this.bits & ~KEEP_GOING;
+  }
 }
 
 /**
