@@ -38,18 +38,24 @@ export interface IncomingOptions {
   readonly utf8Bulk?: BulkUtf8Check;
 }
 
+// IncomingFrames' yes/no states, bits of its `flags`.
+/** A data message is open (a continuation may follow). */
+const IN_MESSAGE = 1;
+const MESSAGE_IS_TEXT = 2;
+/** The current frame has FIN set. */
+const FRAME_FIN = 4;
+/** A violation was reported: everything after it is ignored. */
+const FAILED = 8;
+
 /** Applies the sequence rules; plug it into a `FrameDecoder` as its handler. */
 export class IncomingFrames implements FrameDecoderHandler {
-  private inMessage = false;
-  private messageIsText = false;
+  /** IN_MESSAGE, MESSAGE_IS_TEXT, FRAME_FIN and FAILED: one field (a connection lives long). */
+  private flags = 0;
   private messageBytes = 0;
-  private frameIsControl = false;
   private frameOpcode = 0;
-  private frameFin = false;
   private control: Uint8Array | undefined;
   private controlLength = 0;
   private readonly utf8: Utf8Validator;
-  private failed = false;
   /** From the options, which are not kept (a connection's state lives as long as it does). */
   private readonly maxMessageSize: number;
 
@@ -63,29 +69,28 @@ export class IncomingFrames implements FrameDecoderHandler {
 
   /** True while a fragmented message is in progress. */
   get messageInProgress(): boolean {
-    return this.inMessage;
+    return (this.flags & IN_MESSAGE) !== 0;
   }
 
   onFrameStart(header: FrameHeader): void {
     const { opcode } = header;
     this.frameOpcode = opcode;
-    this.frameFin = header.fin;
+    this.flags = header.fin ? this.flags | FRAME_FIN : this.flags & ~FRAME_FIN;
     if (isControlOpcode(opcode)) {
-      this.frameIsControl = true;
       this.controlLength = 0;
       this.control = header.payloadLength === 0 ? undefined : new Uint8Array(header.payloadLength);
       return;
     }
-    this.frameIsControl = false;
+    const inMessage = (this.flags & IN_MESSAGE) !== 0;
     if (opcode === Opcode.Continuation) {
-      if (!this.inMessage) {
+      if (!inMessage) {
         return this.fail(
           "WS_ERR_UNEXPECTED_CONTINUATION",
           1002,
           "continuation frame without a message to continue",
         );
       }
-    } else if (this.inMessage) {
+    } else if (inMessage) {
       return this.fail(
         "WS_ERR_EXPECTED_CONTINUATION",
         1002,
@@ -103,29 +108,27 @@ export class IncomingFrames implements FrameDecoderHandler {
     }
     this.messageBytes = total;
     if (opcode !== Opcode.Continuation) {
-      this.inMessage = true;
-      this.messageIsText = opcode === Opcode.Text;
+      const text = opcode === Opcode.Text;
+      this.flags = text
+        ? this.flags | IN_MESSAGE | MESSAGE_IS_TEXT
+        : (this.flags | IN_MESSAGE) & ~MESSAGE_IS_TEXT;
       this.utf8.reset();
-      this.receiver.onMessageStart(
-        this.messageIsText ? "text" : "binary",
-        header.fin,
-        header.payloadLength,
-        header.rsv1,
-      );
+      this.receiver.onMessageStart(text ? "text" : "binary", header.fin, header.payloadLength, header.rsv1);
     }
   }
 
   onFramePayload(chunk: Uint8Array): void {
-    if (this.failed) return;
-    if (this.frameIsControl) {
+    const flags = this.flags;
+    if ((flags & FAILED) !== 0) return;
+    if (isControlOpcode(this.frameOpcode)) {
       this.control!.set(chunk, this.controlLength);
       this.controlLength += chunk.length;
       return;
     }
-    if (this.messageIsText) {
+    if ((flags & MESSAGE_IS_TEXT) !== 0) {
       // The whole message in one chunk (the usual case for small ones): one check, no state.
       const valid =
-        this.frameFin && chunk.length === this.messageBytes
+        (flags & FRAME_FIN) !== 0 && chunk.length === this.messageBytes
           ? this.utf8.validateWhole(chunk)
           : this.utf8.feed(chunk) === -1;
       if (!valid)
@@ -135,15 +138,16 @@ export class IncomingFrames implements FrameDecoderHandler {
   }
 
   onFrameEnd(): void {
-    if (this.failed) return;
-    if (this.frameIsControl) {
+    const flags = this.flags;
+    if ((flags & FAILED) !== 0) return;
+    if (isControlOpcode(this.frameOpcode)) {
       const payload = this.control ?? new Uint8Array(0);
       this.control = undefined;
       this.receiver.onControlFrame(this.frameOpcode, payload);
       return;
     }
-    if (!this.frameFin) return;
-    if (this.messageIsText && !this.utf8.end()) {
+    if ((flags & FRAME_FIN) === 0) return;
+    if ((flags & MESSAGE_IS_TEXT) !== 0 && !this.utf8.end()) {
       return this.fail(
         "WS_ERR_INVALID_UTF8",
         1007,
@@ -151,14 +155,14 @@ export class IncomingFrames implements FrameDecoderHandler {
         "RFC 6455 §8.1",
       );
     }
-    this.inMessage = false;
+    this.flags = flags & ~IN_MESSAGE;
     this.messageBytes = 0;
     this.receiver.onMessageEnd();
   }
 
   onViolation(v: ProtocolViolation): void {
-    if (this.failed) return;
-    this.failed = true;
+    if ((this.flags & FAILED) !== 0) return;
+    this.flags |= FAILED;
     this.receiver.onViolation(v);
   }
 

@@ -18,6 +18,8 @@ function ignore(): void {}
 const PENDING = 0;
 const RESOLVED = 1;
 const REJECTED = 2;
+/** A bit of `state`: the promise has been made. */
+const MADE = 4;
 
 /**
  * The Promise is made only when someone asks for it: a connection's materialized values (its
@@ -26,33 +28,35 @@ const REJECTED = 2;
  * after settling, it is made settled. A class, not an object literal: no closures per instance.
  */
 class DeferredPromise<T> implements Deferred<T> {
+  /** PENDING, RESOLVED or REJECTED, plus MADE once the promise exists. */
   private state = PENDING;
-  /** The value or the error, once settled (and while nobody asked for the promise). */
-  private outcome: unknown = undefined;
-  private made: Promise<T> | undefined = undefined;
+  /** Before the promise is made: the value or the error, once settled. After: the promise. */
+  private slot: unknown = undefined;
   // Dropped once settled (with the executor's context).
   private resolveFn: ((value: T) => void) | undefined = undefined;
   private rejectFn: ((error: unknown) => void) | undefined = undefined;
 
   get settled(): boolean {
-    return this.state !== PENDING;
+    return (this.state & ~MADE) !== PENDING;
   }
 
   get promise(): Promise<T> {
-    if (this.made !== undefined) return this.made;
+    if ((this.state & MADE) !== 0) return this.slot as Promise<T>;
+    let made: Promise<T>;
     if (this.state === PENDING) {
-      this.made = new Promise<T>((resolve, reject) => {
+      made = new Promise<T>((resolve, reject) => {
         this.resolveFn = resolve;
         this.rejectFn = reject;
       });
     } else if (this.state === RESOLVED) {
-      this.made = Promise.resolve(this.outcome as T);
+      made = Promise.resolve(this.slot as T);
     } else {
-      this.made = Promise.reject(this.outcome);
-      this.made.catch(ignore);
+      made = Promise.reject(this.slot);
+      made.catch(ignore);
     }
-    this.outcome = undefined;
-    return this.made;
+    this.slot = made;
+    this.state |= MADE;
+    return made;
   }
 
   resolve(value: T): void {
@@ -63,19 +67,20 @@ class DeferredPromise<T> implements Deferred<T> {
     this.settle(REJECTED, error);
   }
 
-  private settle(state: typeof RESOLVED | typeof REJECTED, outcome: unknown): void {
-    if (this.state !== PENDING) return;
+  private settle(outcomeState: typeof RESOLVED | typeof REJECTED, outcome: unknown): void {
+    if (this.settled) return;
     // A thenable is adopted at once, as a Promise would: it may reject, and nobody else handles it.
-    if (state === RESOLVED && this.made === undefined && isThenable(outcome)) void this.promise;
-    this.state = state;
-    const settleMade = state === RESOLVED ? this.resolveFn : this.rejectFn;
-    if (settleMade === undefined) {
-      this.outcome = outcome; // nobody asked for the promise yet: it is made settled when asked
+    if (outcomeState === RESOLVED && (this.state & MADE) === 0 && isThenable(outcome)) void this.promise;
+    const made = (this.state & MADE) !== 0;
+    this.state |= outcomeState;
+    if (!made) {
+      this.slot = outcome; // nobody asked for the promise yet: it is made settled when asked
       return;
     }
+    const settleMade = outcomeState === RESOLVED ? this.resolveFn! : this.rejectFn!;
     this.resolveFn = this.rejectFn = undefined;
     // Marked handled only when it can reject: a handler per promise that resolves is garbage.
-    if (state === REJECTED || isThenable(outcome)) this.made!.catch(ignore);
+    if (outcomeState === REJECTED || isThenable(outcome)) (this.slot as Promise<T>).catch(ignore);
     (settleMade as (value: unknown) => void)(outcome);
   }
 }

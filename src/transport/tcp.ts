@@ -124,16 +124,21 @@ function endOfTick(stage: TcpConnectionLogic, socket: net.Socket): void {
   stage.writeState = IDLE;
 }
 
+// The read side's states.
+const CONNECTING = 0;
+const READING = 1;
+const READ_ENDED = 2;
+
 class TcpConnectionLogic extends GraphStageLogic {
   readonly in: Inlet<Uint8Array> = this.inlet<Uint8Array>("tcp.in");
   readonly out: Outlet<Uint8Array> = this.outlet<Uint8Array>("tcp.out");
   /** Until it settles; then dropped (whoever wanted the promise has it, and the stage lives long). */
   connected: Deferred<OutgoingConnection> | undefined = deferred<OutgoingConnection>();
   private socket: StagedSocket | undefined;
-  private isConnected = false;
+  /** CONNECTING, then READING until the socket's read side ends (READ_ENDED). */
+  private readState = CONNECTING;
   /** Chunks read while downstream had no demand (none most of the time: made when needed). */
   private readQueue: Uint8Array[] | undefined = undefined;
-  private readEnded = false;
   /**
    * This tick: nothing written yet, one write sent, or later writes corked (read by `endOfTick`,
    * outside the class).
@@ -154,7 +159,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   onConnect(): void {
-    this.isConnected = true;
+    this.readState = READING;
     this.cancelTimer("connect");
     const s = this.socket!;
     const reportAddresses = this.options?.reportAddresses !== false;
@@ -184,7 +189,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   onEnd(): void {
-    this.readEnded = true;
+    this.readState = READ_ENDED;
     if (this.readQueue === undefined) this.complete(this.out);
   }
 
@@ -203,9 +208,9 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   onClose(): void {
-    if (!this.isConnected)
+    if (this.readState === CONNECTING)
       return this.onError(new ConnectionError(this.host, this.port, "closed before connecting"));
-    this.readEnded = true;
+    this.readState = READ_ENDED;
     if (this.readQueue === undefined) this.completeStage();
   }
 
@@ -233,7 +238,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   /** Our side is done writing: half-close, keep reading until the peer closes. */
   private onWritesDone(): void {
     this.socket?.end();
-    if (this.readEnded && this.readQueue === undefined) this.completeStage();
+    if (this.readState === READ_ENDED && this.readQueue === undefined) this.completeStage();
   }
 
   private onWritesFailed(error: unknown): void {
@@ -248,7 +253,7 @@ class TcpConnectionLogic extends GraphStageLogic {
       this.push(this.out, chunk);
       if (queue!.length === 0) {
         this.readQueue = undefined;
-        if (this.readEnded) this.complete(this.out);
+        if (this.readState === READ_ENDED) this.complete(this.out);
         else this.socket?.resume();
       }
     }
