@@ -253,6 +253,45 @@ describe("custom stages", () => {
       code: "STREAM_ERR_ILLEGAL_STATE",
     });
   });
+
+  it("a port without a handler, or a handler for another stage's port, is reported by name", () => {
+    class NoHandler extends GraphStageLogic {
+      readonly out: Outlet<number> = this.outlet<number>("quiet");
+    }
+    assert.throws(() => Source.fromStage(() => new NoHandler()).runWith(Sink.ignore()), {
+      code: "STREAM_ERR_ILLEGAL_STATE",
+      message: /Outlet\(quiet\) of NoHandler has no handler/,
+    });
+    class Thief extends GraphStageLogic {
+      readonly out: Outlet<number> = this.outlet<number>("mine");
+      constructor(other: Outlet<number>) {
+        super();
+        this.setHandler(other, { onPull: () => {} });
+      }
+    }
+    const other = new NoHandler().out;
+    assert.throws(() => new Thief(other), {
+      code: "STREAM_ERR_ILLEGAL_STATE",
+      message: /Outlet\(quiet\) is not a port of Thief/,
+    });
+  });
+
+  it("a port created once the graph runs fails the stage, with its name", async () => {
+    class Late extends LinearStageLogic<number, number> {
+      onPush(): void {
+        this.inlet<number>("late");
+      }
+    }
+    await assert.rejects(
+      Source.single(1)
+        .via(Flow.fromStage(() => new Late()))
+        .runWith(Sink.seq()),
+      {
+        code: "STREAM_ERR_ILLEGAL_STATE",
+        message: /Inlet\(late\) created after the graph started/,
+      },
+    );
+  });
 });
 
 /** Adds one to the first `changing` elements, then leaves the graph (a pass-through from then on). */
