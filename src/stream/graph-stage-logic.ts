@@ -148,10 +148,11 @@ export abstract class GraphStageLogic {
     this.state.openPorts++;
   }
 
-  private get portCount(): number {
-    let count = 0;
-    for (let p = this.firstPort; p !== undefined; p = p.nextPort) count++;
-    return count;
+  /** The ports in creation order, in a fresh array: for completion and bypass, not per element. */
+  private portList(): (Inlet<never> | Outlet<unknown>)[] {
+    const list: (Inlet<never> | Outlet<unknown>)[] = [];
+    for (let p = this.firstPort; p !== undefined; p = p.nextPort) list.push(p);
+    return list;
   }
 
   /** The port's place in creation order, or -1 if it is not one of this stage's. */
@@ -312,7 +313,7 @@ export abstract class GraphStageLogic {
    * detached and the stage gets no more events.
    */
   protected bypass(pairs: readonly (readonly [Inlet<never>, Outlet<unknown>])[]): boolean {
-    if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.portCount) {
+    if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.portList().length) {
       return false;
     }
     for (const [inlet, outlet] of pairs) {
@@ -339,10 +340,9 @@ export abstract class GraphStageLogic {
   /** Completes all outlets, cancels all inlets, and stops. */
   completeStage(): void {
     if (this.state.stopped) return;
-    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
-      if (port instanceof Outlet) this.complete(port);
-    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
-      if (port instanceof Inlet) this.cancel(port);
+    const ports = this.portList();
+    for (const port of ports) if (port instanceof Outlet) this.complete(port);
+    for (const port of ports) if (port instanceof Inlet) this.cancel(port);
     this.stop();
   }
 
@@ -350,20 +350,18 @@ export abstract class GraphStageLogic {
   failStage(error: unknown): void {
     if (this.state.stopped) return;
     (this.extras ??= new StageExtras()).failureCause = { error };
-    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
-      if (port instanceof Outlet) this.fail(port, error);
-    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
-      if (port instanceof Inlet) this.cancel(port, error);
+    const ports = this.portList();
+    for (const port of ports) if (port instanceof Outlet) this.fail(port, error);
+    for (const port of ports) if (port instanceof Inlet) this.cancel(port, error);
     this.stop();
   }
 
   /** Cancels all inlets with `cause`, completes all outlets, and stops. */
   cancelStage(cause?: unknown): void {
     if (this.state.stopped) return;
-    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
-      if (port instanceof Inlet) this.cancel(port, cause);
-    for (let port = this.firstPort; port !== undefined; port = port.nextPort)
-      if (port instanceof Outlet) this.complete(port);
+    const ports = this.portList();
+    for (const port of ports) if (port instanceof Inlet) this.cancel(port, cause);
+    for (const port of ports) if (port instanceof Outlet) this.complete(port);
     this.stop();
   }
 
