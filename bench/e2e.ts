@@ -2,9 +2,9 @@
  * `npm run bench` (`-- --quick` for a short run, `-- --only connect` for the scenarios whose
  * group is named so: echo, receive, send, round trip, connect, idle): wsflow against ws (with bufferutil), undici's
  * WebSocket and raw TCP, end to end on 127.0.0.1. The servers run in one process and each client in
- * its own (e2e-worker.ts), as in an application; this process only orders the runs: clients
- * alternate A B C D over several rounds and medians are reported, with the ratio to ws and to raw
- * TCP. Prints a markdown table and writes JSON to bench/results/. A benchmark, not a test.
+ * processes of its own (e2e-worker.ts), as in an application, three of them taken in turn by the
+ * rounds; this process only orders the runs: clients alternate A B C D over several rounds and
+ * medians are reported, with the ratio to ws and to raw TCP. Prints a markdown table and writes JSON to bench/results/. A benchmark, not a test.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -81,13 +81,42 @@ class ClientProcess {
   }
 }
 
-const clients = await Promise.all(
-  ["wsflow", "ws", "undici", "raw TCP"].map((name) => ClientProcess.start(name)),
-);
+/**
+ * Processes per client, taken in turn by the rounds. Identical processes of one client differ by up
+ * to ~1.6x on the same receive run (which core the scheduler gives them next to the server, how
+ * their heap grew): with one process per client, that luck decided a whole row.
+ */
+const PROCESSES_PER_CLIENT = quick ? 2 : 3;
+
+/** One client library: its processes, one per round in turn. */
+class Client {
+  constructor(
+    readonly name: string,
+    private readonly processes: readonly ClientProcess[],
+  ) {}
+  static async start(name: string): Promise<Client> {
+    const processes: ClientProcess[] = [];
+    for (let i = 0; i < PROCESSES_PER_CLIENT; i++) processes.push(await ClientProcess.start(name));
+    return new Client(name, processes);
+  }
+  /** The process that runs round `round`. */
+  forRound(round: number): ClientProcess {
+    return this.processes[round % this.processes.length]!;
+  }
+  /** Runs `command` in every process, one after the other. */
+  async runEverywhere(command: WorkerCommand): Promise<void> {
+    for (const worker of this.processes) await worker.run(command);
+  }
+  stop(): void {
+    for (const worker of this.processes) worker.stop();
+  }
+}
+
+const clients = await Promise.all(["wsflow", "ws", "undici", "raw TCP"].map((name) => Client.start(name)));
 const results: Result[] = [];
 
-// Warm-up: every client runs every path once, unmeasured, so the JIT is not measured.
-for (const c of clients) await c.run({ op: "warmup", ports });
+// Warm-up: every process runs every path, unmeasured, so the JIT is not measured.
+for (const c of clients) await c.runEverywhere({ op: "warmup", ports });
 
 /** Runs `run` for every client over the rounds, alternating the order; returns the medians. */
 async function measure(
@@ -100,7 +129,7 @@ async function measure(
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? clients : [...clients].reverse();
     for (const client of order) {
-      const value = await run(client);
+      const value = await run(client.forRound(r));
       samples.set(client.name, [...(samples.get(client.name) ?? []), value]);
     }
   }
@@ -192,7 +221,7 @@ if (wanted("round trip")) {
     const p99: Record<string, number[]> = {};
     for (let r = 0; r < rounds; r++) {
       for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
-        const reply = await c.run({ op: "rtt", url: echoUrl, size: 32, count }, keepHeap);
+        const reply = await c.forRound(r).run({ op: "rtt", url: echoUrl, size: 32, count }, keepHeap);
         const times = reply.times!.sort((a, b) => a - b);
         (p50[c.name] ??= []).push(times[Math.floor(times.length * 0.5)]!);
         (p99[c.name] ??= []).push(times[Math.floor(times.length * 0.99)]!);
