@@ -140,6 +140,68 @@ describe("failure, completion and cancellation", () => {
     await assert.rejects(upstreamDone, /midstream/, "upstream was cancelled with the cause");
   });
 
+  it("a handler that throws fails its own stage: onPull the upstream one, onPush the downstream one", async () => {
+    const boom = new Error("boom");
+    const seen: string[] = [];
+    /** Emits 1, 2, …; its onPull throws on the `failAt`-th pull when `pullThrows`. */
+    class Counter extends GraphStageLogic {
+      readonly out: Outlet<number> = this.outlet<number>("counter.out");
+      private n = 0;
+      constructor(pullThrows: boolean) {
+        super();
+        this.setHandler(this.out, {
+          onPull: () => {
+            if (pullThrows && this.n === 2) throw boom;
+            this.push(this.out, ++this.n);
+          },
+          onDownstreamFinish: (cause) => {
+            seen.push(`counter cancelled: ${(cause as Error | undefined)?.message}`);
+            this.completeStage();
+          },
+        });
+      }
+      override postStop(): void {
+        seen.push(`counter stopped, failed: ${(this.stageFailure?.error as Error | undefined)?.message}`);
+      }
+    }
+    /** Passes elements on; its onPush throws on the third when `pushThrows`. */
+    class Relay extends LinearStageLogic<number, number> {
+      constructor(private readonly pushThrows: boolean) {
+        super();
+      }
+      onPush(): void {
+        const x = this.grab(this.in);
+        if (this.pushThrows && x === 3) throw boom;
+        this.push(this.out, x);
+      }
+      onUpstreamFailure(error: unknown): void {
+        seen.push(`relay told of: ${(error as Error).message}`);
+        this.failStage(error);
+      }
+      override postStop(): void {
+        seen.push(`relay stopped, failed: ${(this.stageFailure?.error as Error | undefined)?.message}`);
+      }
+    }
+    const run = (pullThrows: boolean) =>
+      Source.fromStage(() => new Counter(pullThrows))
+        .via(Flow.fromStage(() => new Relay(!pullThrows)))
+        .runWith(Sink.seq());
+
+    await assert.rejects(run(true), boom);
+    assert.deepEqual(seen, [
+      "counter stopped, failed: boom",
+      "relay told of: boom",
+      "relay stopped, failed: boom",
+    ]);
+    seen.length = 0;
+    await assert.rejects(run(false), boom);
+    assert.deepEqual(seen, [
+      "relay stopped, failed: boom",
+      "counter cancelled: boom",
+      "counter stopped, failed: undefined",
+    ]);
+  });
+
   it("a materialized promise that fails unobserved is not an unhandled rejection", async () => {
     const unhandled: unknown[] = [];
     const listener = (reason: unknown) => unhandled.push(reason);
