@@ -52,10 +52,13 @@ export const UNATTACHED: StageState = new StageState(undefined as unknown as Gra
 UNATTACHED.stopped = true;
 
 /**
- * What few stages need, made on first use: timers, async events before the start, the failure.
- * Three fields fewer in every stage of every graph (a connection's graph lives long).
+ * What a stage needs only for a while or rarely: its handlers until the graph starts, timers, async
+ * events before the start, the failure. Made on first use and dropped once empty: four fields fewer
+ * in every stage of every graph (a connection's graph lives long).
  */
 class StageExtras {
+  /** The handlers set before the graph starts, in port order; then they go to the connections. */
+  handlers: (InHandler | OutHandler | undefined)[] | undefined = undefined;
   timers: Map<unknown, TimerEntry> | undefined = undefined;
   /** Async events that arrived before the graph started, as (handler, value) pairs. */
   early: unknown[] | undefined = undefined;
@@ -93,8 +96,6 @@ export abstract class GraphStageLogic {
    * connection's graph lives long).
    */
   declare private firstPort: Inlet<never> | Outlet<unknown> | undefined;
-  /** The handlers set before the graph starts, in port order; then they go to the connections. */
-  declare private handlers: (InHandler | OutHandler | undefined)[] | undefined;
   /**
    * @internal The state the interpreter reads after each event, in an object of one shape for
    * all stages (a field of the many stage subclasses would make its loads megamorphic).
@@ -105,9 +106,9 @@ export abstract class GraphStageLogic {
   constructor() {
     this.interpreter = undefined;
     this.firstPort = undefined;
-    this.handlers = [];
     this.state = new StageState(this);
-    this.extras = undefined;
+    this.extras = new StageExtras();
+    this.extras.handlers = [];
   }
 
   /** Called once before any event, when the graph starts. */
@@ -136,15 +137,15 @@ export abstract class GraphStageLogic {
   }
 
   private addPort(port: Inlet<never> | Outlet<unknown>): void {
-    if (this.handlers === undefined)
-      throw new IllegalStageStateError(`${port} created after the graph started`);
+    const handlers = this.extras?.handlers;
+    if (handlers === undefined) throw new IllegalStageStateError(`${port} created after the graph started`);
     if (this.firstPort === undefined) this.firstPort = port;
     else {
       let last = this.firstPort;
       while (last.nextPort !== undefined) last = last.nextPort;
       last.nextPort = port;
     }
-    this.handlers.push(undefined);
+    handlers.push(undefined);
     this.state.openPorts++;
   }
 
@@ -166,10 +167,11 @@ export abstract class GraphStageLogic {
   protected setHandler(port: Inlet<never>, handler: InHandler): void;
   protected setHandler(port: Outlet<unknown>, handler: OutHandler): void;
   protected setHandler(port: Inlet<never> | Outlet<unknown>, handler: InHandler | OutHandler): void {
-    if (this.handlers !== undefined) {
+    const handlers = this.extras?.handlers;
+    if (handlers !== undefined) {
       const index = this.indexOfPort(port);
       if (index < 0) throw new IllegalStageStateError(`${port} is not a port of ${this.constructor.name}`);
-      this.handlers[index] = handler;
+      handlers[index] = handler;
       return;
     }
     if (port instanceof Inlet) port.connection?.setInHandler(handler as InHandler);
@@ -460,10 +462,15 @@ export abstract class GraphStageLogic {
     this.onTimer(entry.key);
   }
 
-  /** A stage whose connect time-out is over keeps no extras for the rest of its life. */
+  /** A started stage with no timer (or whose connect time-out is over) keeps no extras. */
   private dropEmptyExtras(): void {
     const extras = this.extras!;
-    if (extras.timers === undefined && extras.early === undefined && extras.failureCause === undefined) {
+    if (
+      extras.handlers === undefined &&
+      extras.timers === undefined &&
+      extras.early === undefined &&
+      extras.failureCause === undefined
+    ) {
       this.extras = undefined;
     }
   }
@@ -480,9 +487,9 @@ export abstract class GraphStageLogic {
   /** @internal */
   attach(interpreter: GraphInterpreter): void {
     this.interpreter = interpreter;
-    const handlers = this.handlers!;
+    const handlers = this.extras!.handlers!;
     // The connections hold the handlers from here on.
-    this.handlers = undefined;
+    this.extras!.handlers = undefined;
     let i = 0;
     for (let port = this.firstPort; port !== undefined; port = port.nextPort, i++) {
       const handler = handlers[i];
@@ -497,6 +504,7 @@ export abstract class GraphStageLogic {
         port.connection.setOutHandler(handler as OutHandler);
       }
     }
+    this.dropEmptyExtras();
     this.updatePullForwarding();
   }
 
