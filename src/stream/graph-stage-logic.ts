@@ -13,21 +13,21 @@ import { IllegalStageStateError } from "./stream-errors.js";
 
 const STOPPED = 1;
 const KEEP_GOING = 2;
-/** `StageState.bits` holds the open ports in units of this, above the two flags. */
-const ONE_PORT = 4;
+/** `StageState.bits` holds the open-port count above the two flag bits. */
+const PORT_SHIFT = 2;
 
 /** Per-stage state read on the interpreter's hot path. */
 export class StageState {
-  /** Open ports × ONE_PORT, plus STOPPED and KEEP_GOING: one field (a stage lives long). */
+  /** The open-port count shifted by PORT_SHIFT, plus STOPPED and KEEP_GOING: one field (a stage lives long). */
   private bits = 0;
   constructor(readonly logic: GraphStageLogic) {}
 
   /** Ports not yet closed. */
   get openPorts(): number {
-    return this.bits >> 2;
+    return this.bits >> PORT_SHIFT;
   }
   set openPorts(count: number) {
-    this.bits = count * ONE_PORT + (this.bits & (STOPPED | KEEP_GOING));
+    this.bits = (count << PORT_SHIFT) | (this.bits & (STOPPED | KEEP_GOING));
   }
   get stopped(): boolean {
     return (this.bits & STOPPED) !== 0;
