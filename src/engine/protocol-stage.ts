@@ -21,6 +21,7 @@
  * application. Timers: the close deadline, keep-alive, the keep-alive pong deadline and the
  * idle time-out. The controls (`close`, `ping`, `closed`) act here.
  */
+import { hasFlag } from "../codec/bit-flags.js";
 import { Fifo } from "../codec/fifo.js";
 import {
   CloseCode,
@@ -133,17 +134,6 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     this.setHandler(this.in2, new InPortHandler(this, P.onBytes, P.onNetworkEnd, P.failConnection));
   }
 
-  /** Whether any of the `flags` bits is set. */
-  private is(flags: number): boolean {
-    return (this.flags & flags) !== 0;
-  }
-  private mark(flag: number): void {
-    this.flags |= flag;
-  }
-  private unmark(flag: number): void {
-    this.flags &= ~flag;
-  }
-
   // ---- what the message half implements -----------------------------------------------------------
 
   /** The protocol can take a frame: `offerFrame` one, now or when there is one. */
@@ -161,14 +151,15 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
 
   /** Sends one frame; only after `onFrameDemand`, once per demand. */
   protected offerFrame(frame: OutgoingFrame): void {
-    if (!this.is(FRAME_DEMAND)) throw new IllegalStageStateError("a frame offered without demand");
-    this.unmark(FRAME_DEMAND);
+    if (!hasFlag(this.flags, FRAME_DEMAND))
+      throw new IllegalStageStateError("a frame offered without demand");
+    this.flags &= ~FRAME_DEMAND;
     this.send(frame);
   }
 
   /** Whether a frame would be taken now (`onFrameDemand` was called and not answered yet). */
   protected get wantsFrame(): boolean {
-    return this.is(FRAME_DEMAND);
+    return hasFlag(this.flags, FRAME_DEMAND);
   }
 
   /** The application's outgoing side completed: close normally (Akka's behaviour). */
@@ -187,8 +178,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
    * peer's Close.
    */
   protected cancelIncoming(error?: unknown): void {
-    if (this.is(INCOMING_CANCELLED | INCOMING_ENDED)) return;
-    this.mark(INCOMING_CANCELLED);
+    if (hasFlag(this.flags, INCOMING_CANCELLED | INCOMING_ENDED)) return;
+    this.flags |= INCOMING_CANCELLED;
     this.termination ??= {};
     this.eventsOut.clear();
     if (error === undefined) this.closeFromApp(CloseCode.NormalClosure, "");
@@ -197,33 +188,33 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private endOutgoing(): boolean {
-    if (this.is(OUTGOING_ENDED | OUTGOING_STOPPED)) return false;
-    this.mark(OUTGOING_ENDED);
-    this.unmark(FRAME_DEMAND);
+    if (hasFlag(this.flags, OUTGOING_ENDED | OUTGOING_STOPPED)) return false;
+    this.flags |= OUTGOING_ENDED;
+    this.flags &= ~FRAME_DEMAND;
     return true;
   }
 
   /** Whether the outgoing side is over, by the application or by us. */
   private get outgoingClosed(): boolean {
-    return this.is(OUTGOING_ENDED | OUTGOING_STOPPED);
+    return hasFlag(this.flags, OUTGOING_ENDED | OUTGOING_STOPPED);
   }
 
   private requestFrame(): void {
-    if (this.is(FRAME_DEMAND) || this.outgoingClosed) return;
-    this.mark(FRAME_DEMAND);
+    if (hasFlag(this.flags, FRAME_DEMAND) || this.outgoingClosed) return;
+    this.flags |= FRAME_DEMAND;
     this.onFrameDemand();
   }
 
   private stopOutgoing(cause?: unknown): void {
     if (this.outgoingClosed) return;
-    this.mark(OUTGOING_STOPPED);
-    this.unmark(FRAME_DEMAND);
+    this.flags |= OUTGOING_STOPPED;
+    this.flags &= ~FRAME_DEMAND;
     this.onOutgoingStopped(cause);
   }
 
   private endIncoming(error: unknown): void {
-    if (this.is(INCOMING_ENDED | INCOMING_CANCELLED)) return;
-    this.mark(INCOMING_ENDED);
+    if (hasFlag(this.flags, INCOMING_ENDED | INCOMING_CANCELLED)) return;
+    this.flags |= INCOMING_ENDED;
     this.onIncomingEnd(error);
   }
 
@@ -309,7 +300,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       case "message-end":
         // Nobody reads any more (cancelled) or the connection failed: drop, keep reading to the Close.
         if (
-          !this.is(INCOMING_ENDED | INCOMING_CANCELLED) &&
+          !hasFlag(this.flags, INCOMING_ENDED | INCOMING_CANCELLED) &&
           (this.termination === undefined || this.termination.error === undefined)
         ) {
           this.eventsOut.push(event);
@@ -354,7 +345,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
         code === CloseCode.NoStatusReceived;
       this.termination = normal ? {} : { error: new PeerClosedConnectionException(code, reason) };
     }
-    this.mark(PEER_CLOSED);
+    this.flags |= PEER_CLOSED;
     if (this.outgoingClosed) this.protocol.replyToClose();
     else this.scheduleOnce(CLOSE_REPLY_TIMER, Math.min(CLOSE_REPLY_GRACE_MS, this.settings.closeTimeout));
   }
@@ -365,7 +356,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       // A close we started and the peer answered is normal whatever code we chose; a peer's own
       // close is normal only with 1000, 1001 or no code (Akka's rule).
       const normal =
-        (this.is(WE_INITIATED_CLOSE) && wasClean) ||
+        (hasFlag(this.flags, WE_INITIATED_CLOSE) && wasClean) ||
         code === CloseCode.NormalClosure ||
         code === CloseCode.GoingAway ||
         code === CloseCode.NoStatusReceived;
@@ -384,13 +375,15 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
    */
   protected deliverEvents(): void {
     // Not re-entered: the message half's event handler does not call back into it.
-    while (!this.eventsOut.isEmpty && !this.is(INCOMING_CANCELLED) && this.wantsEvent()) {
+    while (!this.eventsOut.isEmpty && !hasFlag(this.flags, INCOMING_CANCELLED) && this.wantsEvent()) {
       this.onMessageEvent(this.eventsOut.shift()!);
     }
     if (this.eventsOut.isEmpty) {
       if (
         this.termination !== undefined &&
-        (this.termination.error !== undefined || this.protocol.state === "CLOSED" || this.is(PEER_CLOSED))
+        (this.termination.error !== undefined ||
+          this.protocol.state === "CLOSED" ||
+          hasFlag(this.flags, PEER_CLOSED))
       ) {
         this.endIncoming(this.termination.error);
         this.maybeFinish();
@@ -441,7 +434,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private closeFromApp(code: number | undefined, reason: string): void {
-    if (this.is(PEER_CLOSED)) {
+    if (hasFlag(this.flags, PEER_CLOSED)) {
       this.cancelTimer(CLOSE_REPLY_TIMER);
       this.protocol.replyToClose();
     } else if (!this.protocol.closeSent && this.protocol.state === "OPEN") {
@@ -449,7 +442,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
         `> close${code === undefined ? "" : ` ${code}`}${reason ? ` ${reason}` : ""}`,
       );
       this.protocol.sendClose(code, reason);
-      this.mark(WE_INITIATED_CLOSE);
+      this.flags |= WE_INITIATED_CLOSE;
     }
     this.afterProtocol();
   }
@@ -471,7 +464,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private onPong(data: Uint8Array): void {
-    this.unmark(PONG_PENDING);
+    this.flags &= ~PONG_PENDING;
     this.cancelTimer(PONG_TIMER);
     const k = key(data);
     const index = this.pings?.findIndex((p) => p.payload === k) ?? -1;
@@ -500,7 +493,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       const maxIdle = this.settings.periodicKeepAliveMaxIdle!;
       if (idle >= maxIdle) this.sendKeepAlive();
       this.scheduleOnce(KEEPALIVE_TIMER, idle >= maxIdle ? maxIdle : maxIdle - idle);
-    } else if (timer === PONG_TIMER && this.is(PONG_PENDING)) {
+    } else if (timer === PONG_TIMER && hasFlag(this.flags, PONG_PENDING)) {
       this.failConnection(
         new KeepAliveTimeoutError(this.settings.keepAlivePongTimeout!),
         CloseCode.InternalError,
@@ -518,8 +511,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
       this.protocol.sendPing(data);
       this.settings.logFrames?.(`> ping ${data.length} bytes (keep-alive)`);
       const timeout = this.settings.keepAlivePongTimeout;
-      if (timeout !== undefined && !this.is(PONG_PENDING)) {
-        this.mark(PONG_PENDING);
+      if (timeout !== undefined && !hasFlag(this.flags, PONG_PENDING)) {
+        this.flags |= PONG_PENDING;
         this.scheduleOnce(PONG_TIMER, timeout);
       }
     }
@@ -544,7 +537,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   private maybeFinish(): void {
-    if (this.isClosed(this.out1) && this.is(INCOMING_ENDED | INCOMING_CANCELLED)) this.completeStage();
+    if (this.isClosed(this.out1) && hasFlag(this.flags, INCOMING_ENDED | INCOMING_CANCELLED))
+      this.completeStage();
   }
 }
 

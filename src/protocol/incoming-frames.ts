@@ -5,6 +5,7 @@
  * chunk by chunk, so a bad byte fails the connection mid-frame), and the gathering of control
  * payloads (at most 125 bytes). Data payloads are passed on as views, never buffered.
  */
+import { withFlag } from "../codec/bit-flags.js";
 import {
   type BulkUtf8Check,
   type FrameDecoderHandler,
@@ -75,7 +76,7 @@ export class IncomingFrames implements FrameDecoderHandler {
   onFrameStart(header: FrameHeader): void {
     const { opcode } = header;
     this.frameOpcode = opcode;
-    this.flags = header.fin ? this.flags | FRAME_FIN : this.flags & ~FRAME_FIN;
+    this.flags = withFlag(this.flags, FRAME_FIN, header.fin);
     if (isControlOpcode(opcode)) {
       this.controlLength = 0;
       this.control = header.payloadLength === 0 ? undefined : new Uint8Array(header.payloadLength);
@@ -109,9 +110,7 @@ export class IncomingFrames implements FrameDecoderHandler {
     this.messageBytes = total;
     if (opcode !== Opcode.Continuation) {
       const text = opcode === Opcode.Text;
-      this.flags = text
-        ? this.flags | IN_MESSAGE | MESSAGE_IS_TEXT
-        : (this.flags | IN_MESSAGE) & ~MESSAGE_IS_TEXT;
+      this.flags = withFlag(this.flags | IN_MESSAGE, MESSAGE_IS_TEXT, text);
       this.utf8.reset();
       this.receiver.onMessageStart(text ? "text" : "binary", header.fin, header.payloadLength, header.rsv1);
     }

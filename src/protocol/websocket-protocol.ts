@@ -11,6 +11,7 @@
  * Peer errors never throw: they fail the connection (Close with 1002, 1007 or 1009) and are reported
  * as a `protocol-error` event. Local misuse (sending after Close, a bad close code) throws at once.
  */
+import { hasFlag, withFlag } from "../codec/bit-flags.js";
 import { Fifo } from "../codec/fifo.js";
 import {
   type BulkUtf8Check,
@@ -131,12 +132,12 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private heldData: Uint8Array | undefined;
 
   constructor(options: ProtocolOptions) {
-    if (options.role === "client") this.mark(CLIENT);
+    if (options.role === "client") this.flags |= CLIENT;
     this.maskKeys = this.isClient ? (options.maskKeys ?? sharedMaskKeySource()) : undefined;
     this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     this.clock = options.clock ?? Date.now;
     this.allocate = options.allocate ?? defaultAllocator;
-    if ((options.closeReply ?? "auto") === "auto") this.mark(AUTO_CLOSE_REPLY);
+    if ((options.closeReply ?? "auto") === "auto") this.flags |= AUTO_CLOSE_REPLY;
     this.incoming = new IncomingFrames(this, {
       maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
       ...(options.utf8Bulk ? { utf8Bulk: options.utf8Bulk } : {}),
@@ -149,20 +150,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   }
 
   private get isClient(): boolean {
-    return this.is(CLIENT);
-  }
-  /** Whether any of the `flags` bits is set. */
-  private is(flags: number): boolean {
-    return (this.flags & flags) !== 0;
-  }
-  private mark(flag: number): void {
-    this.flags |= flag;
-  }
-  private unmark(flag: number): void {
-    this.flags &= ~flag;
-  }
-  private setFlag(flag: number, on: boolean): void {
-    this.flags = on ? this.flags | flag : this.flags & ~flag;
+    return hasFlag(this.flags, CLIENT);
   }
 
   /** OPEN, CLOSING or CLOSED. */
@@ -172,7 +160,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Whether we have sent a Close frame. */
   get closeSent(): boolean {
-    return this.is(CLOSE_SENT);
+    return hasFlag(this.flags, CLOSE_SENT);
   }
 
   /** The peer's Close, once received. */
@@ -234,7 +222,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    * A client otherwise waits for the server to close first (RFC 6455 §7.1.1).
    */
   shouldCloseTransport(): boolean {
-    return this.is(CLOSE_TRANSPORT);
+    return hasFlag(this.flags, CLOSE_TRANSPORT);
   }
 
   /** When {@link onDeadline} must be called (on `clock`), or undefined when nothing is pending. */
@@ -246,7 +234,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   onDeadline(now: number = this.clock()): void {
     const at = this.deadline();
     if (at === undefined || now < at) return;
-    this.mark(CLOSE_TRANSPORT);
+    this.flags |= CLOSE_TRANSPORT;
     this.decoder.stop();
     this.finish();
   }
@@ -309,11 +297,11 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   sendClose(code?: number, reason = ""): void {
     const payload = encodeClosePayload(code, reason);
-    if (this.is(CLOSE_SENT) || this.stateValue === ConnectionState.Closed) {
+    if (hasFlag(this.flags, CLOSE_SENT) || this.stateValue === ConnectionState.Closed) {
       throw new InvalidStateError("Close was already sent", "WS_ERR_ALREADY_CLOSING");
     }
     this.writeClose(code, payload);
-    if (this.closeReceivedPayload && !this.isClient) this.mark(CLOSE_TRANSPORT);
+    if (this.closeReceivedPayload && !this.isClient) this.flags |= CLOSE_TRANSPORT;
   }
 
   /**
@@ -322,9 +310,10 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   fail(code: number, reason = ""): void {
     if (this.stateValue === ConnectionState.Closed) return;
-    if (!this.is(CLOSE_SENT)) this.writeClose(code, encodeClosePayload(code, truncateCloseReason(reason)));
+    if (!hasFlag(this.flags, CLOSE_SENT))
+      this.writeClose(code, encodeClosePayload(code, truncateCloseReason(reason)));
     this.decoder.stop();
-    this.mark(CLOSE_TRANSPORT);
+    this.flags |= CLOSE_TRANSPORT;
   }
 
   // ---- IncomingFrameReceiver ------------------------------------------------------------------
@@ -334,9 +323,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     if (this.closeReceivedPayload) return;
     if (singleFrame) {
       // Held back: if the payload comes in one piece, the whole message is one event.
-      this.mark(HELD_ACTIVE);
-      this.setFlag(HELD_TEXT, messageType === "text");
-      this.setFlag(HELD_RSV1, rsv1);
+      this.flags |= HELD_ACTIVE;
+      this.flags = withFlag(this.flags, HELD_TEXT, messageType === "text");
+      this.flags = withFlag(this.flags, HELD_RSV1, rsv1);
       this.heldLength = frameLength;
       this.heldData = undefined;
       return;
@@ -347,7 +336,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageData(data: Uint8Array): void {
     if (this.closeReceivedPayload) return;
-    if (this.is(HELD_ACTIVE)) {
+    if (hasFlag(this.flags, HELD_ACTIVE)) {
       if (this.heldData === undefined && data.length === this.heldLength) {
         this.heldData = data;
         return;
@@ -360,15 +349,15 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageEnd(): void {
     if (this.closeReceivedPayload) return;
-    if (this.is(HELD_ACTIVE)) {
-      this.unmark(HELD_ACTIVE);
+    if (hasFlag(this.flags, HELD_ACTIVE)) {
+      this.flags &= ~HELD_ACTIVE;
       const data = this.heldData ?? EMPTY;
       this.heldData = undefined;
       this.events.push({
         kind: "message",
-        messageType: this.is(HELD_TEXT) ? "text" : "binary",
+        messageType: hasFlag(this.flags, HELD_TEXT) ? "text" : "binary",
         data,
-        rsv1: this.is(HELD_RSV1),
+        rsv1: hasFlag(this.flags, HELD_RSV1),
       });
       return;
     }
@@ -377,14 +366,14 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Emits a held-back single-frame start (and its first piece) as separate events. */
   private releaseHeld(): void {
-    this.unmark(HELD_ACTIVE);
-    const messageType = this.is(HELD_TEXT) ? "text" : "binary";
+    this.flags &= ~HELD_ACTIVE;
+    const messageType = hasFlag(this.flags, HELD_TEXT) ? "text" : "binary";
     this.events.push({
       kind: "message-start",
       messageType,
       singleFrame: true,
       frameLength: this.heldLength,
-      rsv1: this.is(HELD_RSV1),
+      rsv1: hasFlag(this.flags, HELD_RSV1),
     });
     if (this.heldData !== undefined) this.events.push({ kind: "message-data", data: this.heldData });
     this.heldData = undefined;
@@ -393,7 +382,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
-      if (!this.is(CLOSE_SENT)) this.writeFrame(Opcode.Pong, payload, undefined);
+      if (!hasFlag(this.flags, CLOSE_SENT)) this.writeFrame(Opcode.Pong, payload, undefined);
       this.events.push({ kind: "ping", data: payload });
     } else if (opcode === Opcode.Pong) {
       this.events.push({ kind: "pong", data: payload });
@@ -418,9 +407,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.events.push({ kind: "close-received", code: parsed.code, reason: parsed.reason });
     // Nothing after a Close is meaningful (RFC 6455 §5.5.1).
     this.decoder.stop();
-    if (this.is(CLOSE_SENT)) {
-      if (!this.isClient) this.mark(CLOSE_TRANSPORT);
-    } else if (this.is(AUTO_CLOSE_REPLY)) {
+    if (hasFlag(this.flags, CLOSE_SENT)) {
+      if (!this.isClient) this.flags |= CLOSE_TRANSPORT;
+    } else if (hasFlag(this.flags, AUTO_CLOSE_REPLY)) {
       this.replyToClose();
     }
   }
@@ -432,15 +421,15 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   replyToClose(): void {
     const received = this.closeReceivedPayload;
-    if (!received || this.is(CLOSE_SENT) || this.stateValue === ConnectionState.Closed) return;
+    if (!received || hasFlag(this.flags, CLOSE_SENT) || this.stateValue === ConnectionState.Closed) return;
     const echo = received.code === CloseCode.NoStatusReceived ? undefined : received.code;
     this.writeClose(echo, encodeClosePayload(echo));
-    if (!this.isClient) this.mark(CLOSE_TRANSPORT);
+    if (!this.isClient) this.flags |= CLOSE_TRANSPORT;
   }
 
   private writeClose(code: number | undefined, payload: Uint8Array): void {
     this.writeFrame(Opcode.Close, payload, undefined);
-    this.mark(CLOSE_SENT);
+    this.flags |= CLOSE_SENT;
     this.closeSentCode = code;
     this.stateValue = ConnectionState.Closing;
     this.closeDeadline = this.clock() + this.closeTimeout;
@@ -453,14 +442,14 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       kind: "closed",
       code: received?.code ?? CloseCode.AbnormalClosure,
       reason: received?.reason ?? "",
-      wasClean: received !== undefined && this.is(CLOSE_SENT) && this.failure === undefined,
+      wasClean: received !== undefined && hasFlag(this.flags, CLOSE_SENT) && this.failure === undefined,
     });
   }
 
   private sendDataFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
     this.checkCanSend("data");
     const continuation = opcode === Opcode.Continuation;
-    if (continuation !== this.is(OUTGOING_MESSAGE_OPEN)) {
+    if (continuation !== hasFlag(this.flags, OUTGOING_MESSAGE_OPEN)) {
       throw new InvalidStateError(
         continuation
           ? "no fragmented message is open: start one with sendText or sendBinary"
@@ -469,7 +458,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       );
     }
     const fin = options?.fin !== false;
-    this.setFlag(OUTGOING_MESSAGE_OPEN, !fin);
+    this.flags = withFlag(this.flags, OUTGOING_MESSAGE_OPEN, !fin);
     this.writeFrame(opcode, payload, options);
   }
 
@@ -485,7 +474,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   }
 
   private checkCanSend(what: string): void {
-    if (this.is(CLOSE_SENT) || this.stateValue !== ConnectionState.Open) {
+    if (hasFlag(this.flags, CLOSE_SENT) || this.stateValue !== ConnectionState.Open) {
       throw new InvalidStateError(
         `cannot send ${what}: the connection is ${this.stateValue}`,
         "WS_ERR_SEND_AFTER_CLOSE",
