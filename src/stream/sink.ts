@@ -2,7 +2,7 @@
  * `Sink<In, Mat>`: a blueprint of a stream's end, with one input. Immutable and reusable.
  */
 
-import { lazyPromise, matValue } from "./deferred.js";
+import { type Deferred, lazyPromise, matValue } from "./deferred.js";
 import { Flow } from "./flow.js";
 import { Keep, type NotUsed } from "./keep.js";
 import type { Build, SinkPorts } from "./materialization-context.js";
@@ -26,6 +26,19 @@ function ignoreElement(): void {}
 /** `Sink.ignore`'s consumer: stateless, so one for every run. */
 const IGNORE = foreachConsumer<unknown>(ignoreElement);
 
+/**
+ * A sink whose materialized value is its stage's result promise, made only if the composition
+ * keeps it (see `lazyPromise`).
+ */
+function resultSink<T, R>(
+  create: () => SinkLogic<T> & { readonly result: Deferred<R> },
+): Sink<T, Promise<R>> {
+  return Sink.fromStageMat(() => {
+    const logic = create();
+    return [logic, lazyPromise(logic.result)] as const;
+  });
+}
+
 export class Sink<In, Mat = NotUsed> {
   /** @internal */
   constructor(readonly build: Build<SinkPorts<In, Mat>>) {}
@@ -48,10 +61,7 @@ export class Sink<In, Mat = NotUsed> {
   static foreach<T>(f: (element: T) => void): Sink<T, Promise<void>> {
     // Stateless, so one consumer serves every run (a WebSocket's sink lives as long as it does).
     const consumer = foreachConsumer(f);
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(consumer);
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic(consumer));
   }
 
   /** Calls an asynchronous `f` for each element, at most `parallelism` at once, waiting for each. */
@@ -68,58 +78,37 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Consumes and discards everything; resolves when the stream completes. */
   static ignore<T>(): Sink<T, Promise<void>> {
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic<T, void>(IGNORE);
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic<T, void>(IGNORE));
   }
 
   /** Collects every element (Akka's `Sink.seq`). */
   static seq<T>(): Sink<T, Promise<T[]>> {
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(seqConsumer<T>());
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic(seqConsumer<T>()));
   }
 
   /** The first element, then cancels; rejects with `NoSuchElementError` on an empty stream. */
   static head<T>(): Sink<T, Promise<T>> {
-    return Sink.fromStageMat(() => {
-      const logic = new HeadSinkLogic<T>(true);
-      return [logic, lazyPromise(logic.result) as Promise<T>] as const;
-    });
+    return resultSink(() => new HeadSinkLogic<T>(true)) as Sink<T, Promise<T>>;
   }
 
   /** The first element or `undefined`, then cancels. */
   static headOption<T>(): Sink<T, Promise<T | undefined>> {
-    return Sink.fromStageMat(() => {
-      const logic = new HeadSinkLogic<T>(false);
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new HeadSinkLogic<T>(false));
   }
 
   /** The last element; rejects with `NoSuchElementError` on an empty stream. */
   static last<T>(): Sink<T, Promise<T>> {
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(lastConsumer<T>(true));
-      return [logic, lazyPromise(logic.result) as Promise<T>] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic(lastConsumer<T>(true))) as Sink<T, Promise<T>>;
   }
 
   /** The last element or `undefined`. */
   static lastOption<T>(): Sink<T, Promise<T | undefined>> {
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(lastConsumer<T>(false));
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic(lastConsumer<T>(false)));
   }
 
   /** `f` folded over all elements from `zero`. */
   static fold<T, Acc>(zero: Acc, f: (acc: Acc, element: T) => Acc): Sink<T, Promise<Acc>> {
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(foldConsumer(zero, f));
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic(foldConsumer(zero, f)));
   }
 
   /** Cancels upstream at once. */
@@ -151,18 +140,12 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Writes into a WHATWG WritableStream, honouring its back-pressure; resolves once it is closed. */
   static fromWritableStream<T>(stream: WritableStream<T>): Sink<T, Promise<void>> {
-    return Sink.fromStageMat(() => {
-      const logic = new WritableStreamSinkLogic(stream);
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new WritableStreamSinkLogic(stream));
   }
 
   /** A sink consuming every element with a fresh `consumer` per run; the promise gets `finish()`'s result. */
   static fromConsumer<T, R>(createConsumer: () => Consumer<T, R>): Sink<T, Promise<R>> {
-    return Sink.fromStageMat(() => {
-      const logic = new ConsumingSinkLogic(createConsumer());
-      return [logic, lazyPromise(logic.result)] as const;
-    });
+    return resultSink(() => new ConsumingSinkLogic(createConsumer()));
   }
 
   /** Transforms the materialized value. */
