@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Keep, Sink, Source, StreamArgumentError } from "../../src/stream/index.js";
+import fc from "fast-check";
+import {
+  Keep,
+  type QueueOfferResult,
+  Sink,
+  Source,
+  type SourceQueue,
+  StreamArgumentError,
+} from "../../src/stream/index.js";
 
 const seq = <T>(source: Source<T, unknown>) => source.runWith(Sink.seq<T>());
 
@@ -191,7 +199,8 @@ describe("Source.queue", () => {
   });
 
   it("offers still in flight when the stream stops settle, in order, as closed", async () => {
-    const [queue, result] = Source.queue<number>(100).take(2).toMat(Sink.seq(), Keep.both).run();
+    // A buffer of 2: the first offers are accepted at once, the rest wait for the stage.
+    const [queue, result] = Source.queue<number>(2).take(2).toMat(Sink.seq(), Keep.both).run();
     const offers = Array.from({ length: 50 }, (_, i) => queue.offer(i));
     const results = await Promise.all(offers);
     assert.deepEqual(await result, [0, 1]);
@@ -204,6 +213,103 @@ describe("Source.queue", () => {
     assert.ok(
       results.slice(0, firstClosed).every((r) => r === "enqueued"),
       "before it, enqueued",
+    );
+  });
+
+  it("offers made inside the running graph keep their order and are answered by the room left", async () => {
+    let queue!: SourceQueue<number>;
+    const offers: Promise<QueueOfferResult>[] = [];
+    let bursts = 0;
+    // The first element, on its way through the graph, offers four more at once: they reach the
+    // stage only after this handler returns, so the first two are answered by the room counted
+    // for (a buffer of 2), the other two wait for the stage, which drops them (dropNew).
+    // A sink queue holding one element and not pulling more until read.
+    const [q, sinkQueue] = Source.queue<number>(2, "dropNew")
+      .map((x) => {
+        if (bursts++ === 0) for (let k = 1; k <= 4; k++) offers.push(queue.offer(x + k));
+        return x;
+      })
+      .toMat(Sink.queue(1), Keep.both)
+      .run();
+    queue = q;
+    assert.equal(await queue.offer(0), "enqueued");
+    assert.deepEqual(await Promise.all(offers), ["enqueued", "enqueued", "dropped", "dropped"]);
+    queue.complete();
+    assert.equal(await queue.offer(9), "closed", "after complete(), at once");
+    const got: number[] = [];
+    for (let x = await sinkQueue.pull(); x !== undefined; x = await sinkQueue.pull()) got.push(x);
+    assert.deepEqual(got, [0, 1, 2]);
+  });
+
+  it("an offer after complete(), both inside the running graph, is closed at once", async () => {
+    let queue!: SourceQueue<number>;
+    let late: Promise<QueueOfferResult> | undefined;
+    const [q, result] = Source.queue<number>(4)
+      .map((x) => {
+        queue.complete();
+        late = queue.offer(x + 1);
+        return x;
+      })
+      .toMat(Sink.seq(), Keep.both)
+      .run();
+    queue = q;
+    assert.equal(await queue.offer(0), "enqueued");
+    assert.equal(await late, "closed");
+    assert.deepEqual(await result, [0]);
+  });
+
+  it("property: what was enqueued comes out, in order, whatever the mix of offers from inside and outside", async () => {
+    const strategies = ["backpressure", "dropNew", "dropHead", "dropTail", "dropBuffer"] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...strategies),
+        fc.integer({ min: 1, max: 4 }),
+        // How many offers each element makes, inside the graph, as it passes.
+        fc.array(fc.nat(4), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (strategy, size, bursts, firstBurst) => {
+          let queue!: SourceQueue<number>;
+          const offers: Promise<QueueOfferResult>[] = [];
+          let next = 0;
+          const offerBurst = (n: number) => {
+            for (let k = 0; k < n; k++) {
+              // Numbered before offering: an offer from outside runs the graph, which may offer more.
+              const number = next++;
+              offers[number] = queue.offer(number);
+            }
+          };
+          let turn = 0;
+          const [q, result] = Source.queue<number>(size, strategy)
+            .map((x) => {
+              if (turn < bursts.length) offerBurst(bursts[turn++]!);
+              return x;
+            })
+            .toMat(Sink.seq(), Keep.both)
+            .run();
+          queue = q;
+          offerBurst(firstBurst);
+          // Offers made while awaiting are awaited too.
+          for (let settled = 0; settled < offers.length; settled = offers.length) await Promise.all(offers);
+          const results = await Promise.all(offers);
+          queue.complete();
+          const out = await result;
+          const enqueued = results.flatMap((r, i) => (r === "enqueued" ? [i] : []));
+          if (strategy === "backpressure" || strategy === "dropNew") {
+            // Nothing enqueued is lost, nothing comes out twice or out of order.
+            assert.deepEqual(out, enqueued);
+            if (strategy === "backpressure") assert.equal(enqueued.length, offers.length);
+          } else {
+            // The other strategies drop from the buffer: what comes out is an ordered subsequence.
+            let i = 0;
+            for (const x of out) {
+              while (i < enqueued.length && enqueued[i] !== x) i++;
+              assert.ok(i < enqueued.length, `${x} missing or out of order in ${out}`);
+              i++;
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -12,9 +12,12 @@ export type QueueOfferResult = "enqueued" | "dropped" | "closed";
 /** The handle `Source.queue` materializes. */
 export interface SourceQueue<T> {
   /**
-   * Offers an element. Resolves `"enqueued"` once it is in the buffer (with `backpressure`, only
-   * when there is room), `"dropped"` when the overflow strategy dropped it, `"closed"` after the
-   * stream ended; rejects when the stream failed or the `fail` strategy overflowed.
+   * Offers an element. Resolves `"enqueued"` once it has its place in the buffer (with
+   * `backpressure`, only when there is room), `"dropped"` when the overflow strategy dropped it,
+   * `"closed"` after the stream ended or `complete`/`fail` was called; rejects when the `fail`
+   * strategy overflowed. When the buffer has room for it, counting every offer before it, the
+   * answer is "enqueued" at once, as a promise already settled: no promise is made per offer.
+   * Like any buffered element, an enqueued one is dropped if the stream is cancelled first.
    */
   offer(element: T): Promise<QueueOfferResult>;
   /** Completes the stream once the buffered elements are emitted. */
@@ -24,6 +27,10 @@ export interface SourceQueue<T> {
   /** Resolves when the stream completes, rejects when it fails. */
   watchCompletion(): Promise<void>;
 }
+
+/** The results every offer decided at once shares (a settled promise can be shared). */
+const ENQUEUED: Promise<QueueOfferResult> = Promise.resolve("enqueued");
+const CLOSED: Promise<QueueOfferResult> = Promise.resolve("closed");
 
 interface PendingOffer<T> {
   readonly element: T;
@@ -41,6 +48,13 @@ export class SourceQueueLogic<T> extends SourceStageLogic<T> {
    * "closed" if it stops first.
    */
   private readonly inFlight = new RingQueue<PendingOffer<T>>();
+  /**
+   * Offers answered "enqueued" at once, on their way to the buffer: there was room for them
+   * counting every element before them, so the stage will take them whatever happens first.
+   */
+  private accepted = 0;
+  /** `complete` or `fail` was called: later offers are "closed" at once. */
+  private closing = false;
   readonly queue: SourceQueue<T>;
 
   constructor(
@@ -51,17 +65,30 @@ export class SourceQueueLogic<T> extends SourceStageLogic<T> {
     const Q = SourceQueueLogic.prototype as SourceQueueLogic<T>;
     this.queue = {
       offer: (element) => {
-        const offer: PendingOffer<T> = { element, result: deferred() };
-        if (this.ended) {
-          offer.result.resolve("closed");
-        } else {
-          this.inFlight.push(offer);
-          this.invokeFromOutside(Q.handleOffer, offer);
+        if (this.ended || this.closing) return CLOSED;
+        // The common case, decided now: no promise, no waiting for the stage to see it.
+        if (
+          this.inFlight.length === 0 &&
+          this.waiting.length === 0 &&
+          this.buffer.length + this.accepted < this.size
+        ) {
+          this.accepted++;
+          this.invokeFromOutside(Q.handleAccepted, element);
+          return ENQUEUED;
         }
+        const offer: PendingOffer<T> = { element, result: deferred() };
+        this.inFlight.push(offer);
+        this.invokeFromOutside(Q.handleOffer, offer);
         return offer.result.promise;
       },
-      complete: () => this.invokeFromOutside(Q.handleComplete, undefined),
-      fail: (error) => this.invokeFromOutside(Q.handleFail, error),
+      complete: () => {
+        this.closing = true;
+        this.invokeFromOutside(Q.handleComplete, undefined);
+      },
+      fail: (error) => {
+        this.closing = true;
+        this.invokeFromOutside(Q.handleFail, error);
+      },
       watchCompletion: () => this.completion.promise,
     };
   }
@@ -95,6 +122,12 @@ export class SourceQueueLogic<T> extends SourceStageLogic<T> {
   private handleFail(error: unknown): void {
     this.completion.reject(error);
     this.failStage(error);
+  }
+
+  private handleAccepted(element: T): void {
+    this.accepted--;
+    if (this.isAvailable(this.out) && this.buffer.length === 0) this.push(this.out, element);
+    else this.buffer.push(element);
   }
 
   private handleOffer(offer: PendingOffer<T>): void {
