@@ -115,7 +115,6 @@ export class HandshakeStageLogic extends GraphStageLogic {
     if (this.phase === Phase.SendRequest) {
       this.phase = Phase.AwaitResponse;
       this.push(this.out1, this.spec!.request);
-      this.pull(this.in2);
     } else if (this.phase === Phase.Open) {
       this.pull(this.in1);
       this.leaveGraph();
@@ -159,6 +158,10 @@ export class HandshakeStageLogic extends GraphStageLogic {
 
   override preStart(): void {
     this.scheduleOnce("handshake", this.spec!.timeoutMs);
+    // Demand for the response from the start, not once the request went out: a transport that
+    // only pulls when its own downstream does (a `Flow.map` as an in-memory pipe) would otherwise
+    // never take the request, each side waiting for the other.
+    this.pull(this.in2);
   }
 
   protected override onTimer(): void {

@@ -12,6 +12,8 @@ import {
   TextMessage,
   WebSocketRequest,
 } from "../../src/index.js";
+import { computeAcceptKey } from "../../src/handshake/index.js";
+import { WebSocketProtocol } from "../../src/protocol/index.js";
 import { inMemoryEchoServer } from "../helpers/in-memory-echo.js";
 
 describe("WebSocketRequest", () => {
@@ -75,6 +77,41 @@ describe("settings", () => {
     assert.deepEqual(
       (await received).map((m) => m.asTextMessage().getStrictText()),
       ["piped"],
+    );
+  });
+
+  it("a transport that pulls only when pulled (a plain function over the bytes) is enough", async () => {
+    // Each chunk in gives one chunk out, and the pipe asks for input only when the client asks
+    // for output: the client must want the response before it has sent the request.
+    const lazyEchoServer = () => {
+      let protocol: WebSocketProtocol | undefined;
+      return Flow.fromFunction((chunk: Uint8Array): Uint8Array => {
+        if (protocol === undefined) {
+          protocol = new WebSocketProtocol({ role: "server" });
+          const key = /sec-websocket-key:\s*(\S+)/i.exec(Buffer.from(chunk).toString("latin1"))?.[1] ?? "";
+          return Buffer.from(
+            `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\n\r\n`,
+          );
+        }
+        protocol.receiveData(chunk.slice());
+        for (const e of protocol.eventsReceived())
+          if (e.kind === "message" && e.messageType === "text") protocol.sendText(e.data.slice());
+        return Buffer.concat(protocol.dataToSend());
+      });
+    };
+    const http = Http.create({ transport: { connectTo: () => lazyEchoServer() } });
+    const [upgrade, received] = http.singleWebSocketRequest(
+      WebSocketRequest.create("ws://nowhere.test/"),
+      Flow.fromSinkAndSourceMat(
+        Sink.seq<Message>(),
+        Source.from(["one", "two"].map((t) => TextMessage.create(t))),
+        Keep.left,
+      ),
+    );
+    assert.equal((await upgrade).response.status, 101);
+    assert.deepEqual(
+      (await received).map((m) => m.asTextMessage().getStrictText()),
+      ["one", "two"],
     );
   });
 });
