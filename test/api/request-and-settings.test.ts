@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { computeAcceptKey } from "../../src/handshake/index.js";
 import {
   Authorization,
   Flow,
@@ -12,7 +13,6 @@ import {
   TextMessage,
   WebSocketRequest,
 } from "../../src/index.js";
-import { computeAcceptKey } from "../../src/handshake/index.js";
 import { WebSocketProtocol } from "../../src/protocol/index.js";
 import { inMemoryEchoServer } from "../helpers/in-memory-echo.js";
 
