@@ -121,8 +121,9 @@ export class Utf8Validator {
 
 const shared = new Utf8Validator();
 
-/** One-shot check of a complete UTF-8 byte sequence. */
-export function isValidUtf8(bytes: Uint8Array): boolean {
+/** One-shot check of a complete UTF-8 byte sequence, with `bulk` as the accelerator if given. */
+export function isValidUtf8(bytes: Uint8Array, bulk?: BulkUtf8Check): boolean {
+  if (bulk !== undefined && bytes.length >= BULK_MIN_LENGTH) return bulk(bytes);
   return shared.validateWhole(bytes);
 }
 

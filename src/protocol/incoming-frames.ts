@@ -11,6 +11,7 @@ import {
   type FrameDecoderHandler,
   type FrameHeader,
   isControlOpcode,
+  isValidUtf8,
   Opcode,
   type ProtocolViolation,
   Utf8Validator,
@@ -56,7 +57,12 @@ export class IncomingFrames implements FrameDecoderHandler {
   private frameOpcode = 0;
   private control: Uint8Array | undefined;
   private controlLength = 0;
-  private readonly utf8: Utf8Validator;
+  /**
+   * The state of a text message's UTF-8 across chunks, made only for one that arrives in pieces
+   * and dropped at its end: a message whole in one chunk is checked in one call, without state.
+   */
+  private utf8: Utf8Validator | undefined;
+  private readonly utf8Bulk: BulkUtf8Check | undefined;
   /** From the options, which are not kept (a connection's state lives as long as it does). */
   private readonly maxMessageSize: number;
 
@@ -65,7 +71,7 @@ export class IncomingFrames implements FrameDecoderHandler {
     options: IncomingOptions,
   ) {
     this.maxMessageSize = options.maxMessageSize;
-    this.utf8 = new Utf8Validator(options.utf8Bulk);
+    this.utf8Bulk = options.utf8Bulk;
   }
 
   /** True while a fragmented message is in progress. */
@@ -111,7 +117,7 @@ export class IncomingFrames implements FrameDecoderHandler {
     if (opcode !== Opcode.Continuation) {
       const text = opcode === Opcode.Text;
       this.flags = withFlag(this.flags | IN_MESSAGE, MESSAGE_IS_TEXT, text);
-      this.utf8.reset();
+      this.utf8 = undefined;
       this.receiver.onMessageStart(text ? "text" : "binary", header.fin, header.payloadLength, header.rsv1);
     }
   }
@@ -127,9 +133,9 @@ export class IncomingFrames implements FrameDecoderHandler {
     if ((flags & MESSAGE_IS_TEXT) !== 0) {
       // The whole message in one chunk (the usual case for small ones): one check, no state.
       const valid =
-        (flags & FRAME_FIN) !== 0 && chunk.length === this.messageBytes
-          ? this.utf8.validateWhole(chunk)
-          : this.utf8.feed(chunk) === -1;
+        (flags & FRAME_FIN) !== 0 && chunk.length === this.messageBytes && this.utf8 === undefined
+          ? isValidUtf8(chunk, this.utf8Bulk)
+          : (this.utf8 ??= new Utf8Validator(this.utf8Bulk)).feed(chunk) === -1;
       if (!valid)
         return this.fail("WS_ERR_INVALID_UTF8", 1007, "text message is not valid UTF-8", "RFC 6455 §8.1");
     }
@@ -146,7 +152,9 @@ export class IncomingFrames implements FrameDecoderHandler {
       return;
     }
     if ((flags & FRAME_FIN) === 0) return;
-    if ((flags & MESSAGE_IS_TEXT) !== 0 && !this.utf8.end()) {
+    const utf8 = this.utf8;
+    this.utf8 = undefined;
+    if ((flags & MESSAGE_IS_TEXT) !== 0 && utf8 !== undefined && !utf8.end()) {
       return this.fail(
         "WS_ERR_INVALID_UTF8",
         1007,
