@@ -196,6 +196,7 @@ describe("Source.queue", () => {
     const [q2, r2] = Source.queue<number>(4).toMat(Sink.seq(), Keep.both).run();
     q2.fail(new Error("stop"));
     await assert.rejects(r2, /stop/);
+    assert.equal(await q2.offer(1), "closed", "an offer after fail() is closed");
   });
 
   it("offers still in flight when the stream stops settle, in order, as closed", async () => {
