@@ -2,8 +2,7 @@
  * `npm run bench` (`-- --quick` for a short run, `-- --only connect` for the scenarios whose
  * group is named so: echo, receive, send, round trip, connect, idle): wsflow against ws (with bufferutil), undici's
  * WebSocket and raw TCP, end to end on 127.0.0.1. The servers run in one process and each client in
- * processes of its own (e2e-worker.ts), as in an application, three of them taken in turn by the
- * rounds; this process only orders the runs: clients alternate A B C D over several rounds and
+ * processes of its own (e2e-worker.ts), as in an application, one per round; this process only orders the runs: clients alternate A B C D over several rounds and
  * medians are reported, with the ratio to ws and to raw TCP. Prints a markdown table and writes JSON to bench/results/. A benchmark, not a test.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -82,11 +81,13 @@ class ClientProcess {
 }
 
 /**
- * Processes per client, taken in turn by the rounds. Identical processes of one client differ by up
- * to ~1.6x on the same receive run (which core the scheduler gives them next to the server, how
- * their heap grew): with one process per client, that luck decided a whole row.
+ * Processes per client, taken in turn by the rounds: one per round, so each sample of the median
+ * comes from a process of its own. Identical processes of one client differ by up to ~1.6x on the
+ * same receive run (which core the scheduler gives them next to the server, how their heap grew):
+ * with one process per client that luck decided a whole row, and with three (two samples from
+ * one process) it still swung the small-message receive row between 0.8x and 1.1x from run to run.
  */
-const PROCESSES_PER_CLIENT = quick ? 2 : 3;
+const PROCESSES_PER_CLIENT = rounds;
 
 /** One client library: its processes, one per round in turn. */
 class Client {
