@@ -27,7 +27,10 @@ interface Result {
   unit: string;
   /** Higher is better unless `lowerIsBetter`. */
   lowerIsBetter: boolean;
+  /** The medians. */
   values: Record<string, number>;
+  /** Every round's figure, in round order (one process per round), to show the spread behind a median. */
+  samples?: Record<string, number[]>;
 }
 
 const server = fork(join(import.meta.dirname, "e2e-servers.js"), [], {
@@ -135,7 +138,13 @@ async function measure(
     }
   }
   const values = Object.fromEntries([...samples].map(([name, s]) => [name, median(s)]));
-  results.push({ scenario, unit, lowerIsBetter: options.lowerIsBetter ?? false, values });
+  results.push({
+    scenario,
+    unit,
+    lowerIsBetter: options.lowerIsBetter ?? false,
+    values,
+    samples: Object.fromEntries(samples),
+  });
   process.stderr.write(`${scenario}: ${JSON.stringify(values)}\n`);
 }
 
