@@ -16,6 +16,12 @@ import { startRawServer, upgradeResponse } from "../helpers/raw-server.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 
 const MB = 1024 * 1024;
+/**
+ * Peak RSS growth allowed while far more is sent. Deno's GC lets this run's garbage (64 KiB
+ * buffers) pile up further before collecting it: 71-95 MB there, whether 200 or 400 MB are sent
+ * (so nothing is buffered whole), and under 64 MB with a GC forced every 20 ms (Deno 2.9).
+ */
+const RSS_LIMIT = "Deno" in globalThis ? 128 * MB : 64 * MB;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Samples RSS every 20 ms; returns the peak growth over the starting value when stopped. */
@@ -35,7 +41,7 @@ function rssWatch(): { stop(): number } {
 }
 
 describe("back-pressure end to end", () => {
-  it("a slow consumer stops the socket being read: 200 MB to 1 ms per message, RSS growth < 64 MB", async () => {
+  it("a slow consumer stops the socket being read: 200 MB to 1 ms per message, RSS growth bounded", async () => {
     const total = 200 * MB;
     const size = 64 * 1024;
     const frame = Buffer.concat([encodeFrameHeader(Opcode.Binary, size), Buffer.alloc(size, 7)]);
@@ -75,7 +81,7 @@ describe("back-pressure end to end", () => {
       await done;
       const growth = watch.stop();
       assert.equal(received, total);
-      assert.ok(growth < 64 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB`);
+      assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MB).toFixed(1)} MB`);
       // The server could not finish much faster than the consumer: it was slowed down.
       assert.ok(
         sendEnded - sendStarted > 2000,
@@ -87,7 +93,7 @@ describe("back-pressure end to end", () => {
     }
   });
 
-  it("a streamed outgoing message is never buffered whole: 256 MB sent with RSS growth < 64 MB", async () => {
+  it("a streamed outgoing message is never buffered whole: 256 MB sent with RSS growth bounded", async () => {
     let bytesAtServer = 0;
     const sink = await startRawServer((socket, request) => {
       socket.write(upgradeResponse(request.key));
@@ -109,7 +115,7 @@ describe("back-pressure end to end", () => {
       await done.catch(() => {}); // the raw server never answers our Close: closeTimeout ends it
       const growth = watch.stop();
       assert.ok(bytesAtServer >= 256 * MB, `server got ${(bytesAtServer / MB).toFixed(1)} MB`);
-      assert.ok(growth < 64 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB`);
+      assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MB).toFixed(1)} MB`);
     } finally {
       await sink.close();
     }

@@ -107,6 +107,9 @@ describe("settings", () => {
         Source.from(["one", "two"].map((t) => TextMessage.create(t))),
         Keep.left,
       ),
+      // This "server" never ends the byte stream itself, and a client leaves that to the server
+      // (RFC 6455 §7.1.1): after the closing handshake it waits up to closeTimeout for it.
+      { settings: { websocket: { closeTimeout: 100 } } },
     );
     assert.equal((await upgrade).response.status, 101);
     assert.deepEqual(
