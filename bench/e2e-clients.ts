@@ -365,3 +365,15 @@ export function rawClient(port: number): BenchClient {
     },
   };
 }
+
+/** The client named `name` ("wsflow", "ws", "undici" or "raw TCP", whose servers listen on `rawPort`). */
+export function clientNamed(name: string | undefined, rawPort: number): BenchClient {
+  const client = {
+    wsflow: wsflowClient,
+    ws: wsClient,
+    undici: undiciClient,
+    "raw TCP": rawClient(rawPort),
+  }[name ?? ""];
+  if (client === undefined) throw new Error(`unknown client ${name}`);
+  return client;
+}

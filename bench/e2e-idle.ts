@@ -3,16 +3,11 @@
  * is counted against another): `node --expose-gc e2e-idle.js <client> <count> <url> <rawPort>`.
  * Prints one JSON line: KiB of RSS and of heap+external per connection, after GC.
  */
-import { rawClient, undiciClient, wsClient, wsflowClient } from "./e2e-clients.js";
+import { clientNamed } from "./e2e-clients.js";
 
 const [name, countText, url, rawPort] = process.argv.slice(2);
 const count = Number(countText);
-const client = {
-  wsflow: wsflowClient,
-  ws: wsClient,
-  undici: undiciClient,
-  "raw TCP": rawClient(Number(rawPort)),
-}[name!]!;
+const client = clientNamed(name, Number(rawPort));
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const settle = async () => {
   for (let i = 0; i < 3; i++) {

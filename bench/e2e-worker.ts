@@ -5,7 +5,7 @@
  * all, turns polymorphic; one client's garbage is collected during another's run). Each command
  * is timed here, wall and CPU, so IPC costs nothing measured.
  */
-import { rawClient, undiciClient, wsClient, wsflowClient } from "./e2e-clients.js";
+import { clientNamed } from "./e2e-clients.js";
 
 /** What e2e.ts asks for. */
 export type WorkerCommand =
@@ -39,18 +39,12 @@ export interface WorkerReply {
 }
 
 const [name, rawPort] = process.argv.slice(2);
-const client = {
-  wsflow: wsflowClient,
-  ws: wsClient,
-  undici: undiciClient,
-  "raw TCP": rawClient(Number(rawPort)),
-}[name!];
-if (client === undefined) throw new Error(`unknown client ${name}`);
+const client = clientNamed(name, Number(rawPort));
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const RTT_UNRECORDED = 500;
 
 async function run(command: WorkerCommand): Promise<number[] | undefined> {
-  const c = client!;
+  const c = client;
   switch (command.op) {
     case "warmup": {
       // Every measured path, unmeasured, so the JIT is not measured; latency paths need longer.

@@ -4,16 +4,10 @@
  * Jobs: `receive` (from the blaster URL), `echo` (`count` messages, `inFlight` outstanding) and
  * `connect` (`count` sequential connect+close).
  */
-import { type Kind, rawClient, undiciClient, wsClient, wsflowClient } from "./e2e-clients.js";
+import { clientNamed, type Kind } from "./e2e-clients.js";
 
 const [name, rawPort, job, url, size, kind, count, inFlight] = process.argv.slice(2);
-const client = {
-  wsflow: wsflowClient,
-  ws: wsClient,
-  undici: undiciClient,
-  "raw TCP": rawClient(Number(rawPort)),
-}[name!];
-if (client === undefined) throw new Error(`unknown client ${name}`);
+const client = clientNamed(name, Number(rawPort));
 
 switch (job) {
   case "receive":
