@@ -4,6 +4,7 @@
  * buffers are carved from shared slabs, as Node's `Buffer.allocUnsafe` pool does. A slab is
  * never reused: it is released when the last view into it dies.
  */
+import { byteView } from "./byte-view.js";
 
 /** Returns a buffer of exactly `n` bytes whose contents the caller overwrites entirely. */
 export type ByteAllocator = (n: number) => Uint8Array;
@@ -43,7 +44,7 @@ export class SlabAllocator {
       this.slab = new Uint8Array(this.slabSize);
       this.used = 0;
     }
-    const view = this.slab.subarray(this.used, this.used + n);
+    const view = byteView(this.slab, this.used, this.used + n);
     this.used = (this.used + n + 7) & ~7;
     return view;
   };

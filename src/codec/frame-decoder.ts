@@ -10,6 +10,8 @@
  * Every header rule is checked before any payload is accepted; a violation is reported once,
  * as a value, and the decoder then ignores all further input.
  */
+
+import { byteView } from "./byte-view.js";
 import { type ProtocolViolation, violation } from "./errors.js";
 import {
   FIN_BIT,
@@ -100,7 +102,7 @@ export class FrameDecoder {
         pos = this.readHeader(chunk, pos);
       } else {
         const n = Math.min(this.remaining, length - pos);
-        const view = chunk.subarray(pos, pos + n);
+        const view = byteView(chunk, pos, pos + n);
         pos += n;
         this.remaining -= n;
         if (this.masked) this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);

@@ -16,6 +16,7 @@ import { Fifo } from "../codec/fifo.js";
 import {
   type BulkUtf8Check,
   type ByteAllocator,
+  byteView,
   CloseCode,
   defaultAllocator,
   encodeClosePayload,
@@ -273,7 +274,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     if (this.maskKeys === undefined || text.length > SCRATCH_MAX_CHARS) return encoder.encode(text);
     const needed = text.length * 3;
     if (textScratch.length < needed) textScratch = new Uint8Array(Math.max(needed, 4096));
-    return textScratch.subarray(0, encoder.encodeInto(text, textScratch).written);
+    return byteView(textScratch, 0, encoder.encodeInto(text, textScratch).written);
   }
 
   /** Sends a Ping (payload at most 125 bytes). */
