@@ -4,8 +4,6 @@
  * buffers are carved from shared slabs, as Node's `Buffer.allocUnsafe` pool does. A slab is
  * never reused: it is released when the last view into it dies.
  */
-import { byteView } from "./byte-view.js";
-
 /** Returns a buffer of exactly `n` bytes whose contents the caller overwrites entirely. */
 export type ByteAllocator = (n: number) => Uint8Array;
 
@@ -24,7 +22,12 @@ export interface SlabAllocatorOptions {
 
 /** Carves small buffers from 64 KiB slabs; larger ones get their own memory. */
 export class SlabAllocator {
-  private slab: Uint8Array;
+  /**
+   * The current slab's memory. Views are made with the `Uint8Array(buffer, offset, length)`
+   * constructor: `subarray` would look up the species constructor and read the slab's `buffer`
+   * and `byteOffset` through their getters for every view.
+   */
+  private slab: ArrayBuffer;
   private used = 0;
   private readonly slabSize: number;
   private readonly maxCarved: number;
@@ -34,17 +37,17 @@ export class SlabAllocator {
     this.slabSize = options.slabSize ?? 64 * 1024;
     this.maxCarved = options.maxCarved ?? 8 * 1024;
     this.allocateLarge = options.allocateLarge ?? ((n) => new Uint8Array(n));
-    this.slab = new Uint8Array(this.slabSize);
+    this.slab = new ArrayBuffer(this.slabSize);
   }
 
   /** A buffer of `n` bytes, starting 8-byte aligned. */
   readonly allocate: ByteAllocator = (n) => {
     if (n > this.maxCarved) return this.allocateLarge(n);
     if (this.used + n > this.slabSize) {
-      this.slab = new Uint8Array(this.slabSize);
+      this.slab = new ArrayBuffer(this.slabSize);
       this.used = 0;
     }
-    const view = byteView(this.slab, this.used, this.used + n);
+    const view = new Uint8Array(this.slab, this.used, n);
     this.used = (this.used + n + 7) & ~7;
     return view;
   };

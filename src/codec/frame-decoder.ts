@@ -11,7 +11,6 @@
  * as a value, and the decoder then ignores all further input.
  */
 
-import { byteView } from "./byte-view.js";
 import { type ProtocolViolation, violation } from "./errors.js";
 import {
   FIN_BIT,
@@ -97,12 +96,20 @@ export class FrameDecoder {
   push(chunk: Uint8Array): void {
     let pos = 0;
     const length = chunk.length;
+    // The chunk's memory, read once for all the payload views made from it: views by the
+    // constructor, not `subarray`, which looks up the species and reads both getters every time.
+    let memory: ArrayBufferLike | undefined;
+    let base = 0;
     while (pos < length && this.state !== State.Failed) {
       if (this.state === State.Header) {
         pos = this.readHeader(chunk, pos);
       } else {
         const n = Math.min(this.remaining, length - pos);
-        const view = byteView(chunk, pos, pos + n);
+        if (memory === undefined) {
+          memory = chunk.buffer;
+          base = chunk.byteOffset;
+        }
+        const view = new Uint8Array(memory, base + pos, n);
         pos += n;
         this.remaining -= n;
         if (this.masked) this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);

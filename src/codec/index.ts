@@ -1,6 +1,5 @@
 /** The codec layer: frames, masking, UTF-8, close payloads. Pure; imports nothing. */
 export * from "./byte-allocator.js";
-export * from "./byte-view.js";
 export * from "./chunk-queue.js";
 export * from "./close-code.js";
 export * from "./close-payload.js";

@@ -16,7 +16,6 @@ import { Fifo } from "../codec/fifo.js";
 import {
   type BulkUtf8Check,
   type ByteAllocator,
-  byteView,
   CloseCode,
   defaultAllocator,
   encodeClosePayload,
@@ -82,8 +81,13 @@ export const DEFAULT_CLOSE_TIMEOUT = 5000;
 const encoder = new TextEncoder();
 /** Longest text (in UTF-16 units) encoded through the scratch: 3 bytes per unit at most. */
 const SCRATCH_MAX_CHARS = 64 * 1024;
-/** Outgoing text on its way into a masked frame; used and done with within one call. */
-let textScratch = new Uint8Array(0);
+/**
+ * Outgoing text on its way into a masked frame; used and done with within one call. Its memory is
+ * kept apart so the encoded bytes' view is made by the constructor, without `subarray`'s species
+ * lookup and getter calls.
+ */
+let textScratchMemory = new ArrayBuffer(0);
+let textScratch = new Uint8Array(textScratchMemory);
 const EMPTY = new Uint8Array(0);
 
 function checkLimit(name: string, value: number): number {
@@ -273,8 +277,11 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private encodeText(text: string): Uint8Array {
     if (this.maskKeys === undefined || text.length > SCRATCH_MAX_CHARS) return encoder.encode(text);
     const needed = text.length * 3;
-    if (textScratch.length < needed) textScratch = new Uint8Array(Math.max(needed, 4096));
-    return byteView(textScratch, 0, encoder.encodeInto(text, textScratch).written);
+    if (textScratch.length < needed) {
+      textScratchMemory = new ArrayBuffer(Math.max(needed, 4096));
+      textScratch = new Uint8Array(textScratchMemory);
+    }
+    return new Uint8Array(textScratchMemory, 0, encoder.encodeInto(text, textScratch).written);
   }
 
   /** Sends a Ping (payload at most 125 bytes). */
