@@ -4,6 +4,7 @@
  * buffers are carved from shared slabs, as Node's `Buffer.allocUnsafe` pool does. A slab is
  * never reused: it is released when the last view into it dies.
  */
+
 /** Returns a buffer of exactly `n` bytes whose contents the caller overwrites entirely. */
 export type ByteAllocator = (n: number) => Uint8Array;
 

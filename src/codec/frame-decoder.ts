@@ -10,7 +10,6 @@
  * Every header rule is checked before any payload is accepted; a violation is reported once,
  * as a value, and the decoder then ignores all further input.
  */
-
 import { type ProtocolViolation, violation } from "./errors.js";
 import {
   FIN_BIT,

@@ -16,9 +16,9 @@ import {
 import { startWsServer, type TestServer } from "../helpers/ws-server.js";
 
 const cli = join(import.meta.dirname, "..", "..", "src", "cli", "main.js");
+const onDeno = "Deno" in globalThis;
 /** The command running `cli` under the runtime running these tests (Deno wants `run` and permissions). */
-const [runtime, ...runtimeArgs] =
-  "Deno" in globalThis ? [process.execPath, "run", "--allow-all"] : [process.execPath];
+const [runtime, ...runtimeArgs] = onDeno ? [process.execPath, "run", "--allow-all"] : [process.execPath];
 
 interface Run {
   readonly code: number | null;
@@ -162,7 +162,7 @@ describe("the wsflow command", () => {
       const code = await exited;
       // Deno's child_process reports the signal it sent, not the exit status of a child that
       // handled it (seen with Deno 2.9: the child ran its handler, the parent got null).
-      if (!("Deno" in globalThis)) assert.equal(code, 0);
+      if (!onDeno) assert.equal(code, 0);
     } finally {
       child.kill("SIGKILL");
     }
