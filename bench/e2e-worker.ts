@@ -6,6 +6,7 @@
  * is timed here, wall and CPU, so IPC costs nothing measured.
  */
 import { clientNamed } from "./e2e-clients.js";
+import { collectGarbage } from "./harness.js";
 
 /** What e2e.ts asks for. */
 export type WorkerCommand =
@@ -40,7 +41,6 @@ export interface WorkerReply {
 
 const [name, rawPort] = process.argv.slice(2);
 const client = clientNamed(name, Number(rawPort));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const RTT_UNRECORDED = 500;
 
 async function run(command: WorkerCommand): Promise<number[] | undefined> {
@@ -80,8 +80,8 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
     case "send":
       return void (await c.send(command.url, command.size, command.count));
     case "rtt":
-      // Latency of an open connection: the first round trips of a new one are not recorded (they
-      // measure the JIT's re-learning after the forced GC before each run, not the connection).
+      // Latency of an open connection: its first round trips (the connection's own start-up:
+      // first buffers, first timers) are not recorded.
       return (await c.rtt(command.url, command.size, RTT_UNRECORDED + command.count)).slice(RTT_UNRECORDED);
     case "connectSequential":
       for (let i = 0; i < command.count; i++) await c.connectClose(command.url);
@@ -94,17 +94,16 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
   }
 }
 
-/** A command; the heap is collected before it unless `keepHeap` (see e2e.ts's connect rows). */
+/** A command; the heap is collected before it (see `collectGarbage`). */
 export interface WorkerMessage {
   readonly id: number;
   readonly command: WorkerCommand;
-  readonly keepHeap?: boolean;
 }
 
 process.on("message", async (message: WorkerMessage) => {
   const { id, command } = message;
   try {
-    if (!message.keepHeap) gc();
+    collectGarbage();
     const cpu = process.cpuUsage();
     const start = performance.now();
     const times = await run(command);

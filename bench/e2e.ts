@@ -64,15 +64,14 @@ class ClientProcess {
     return client;
   }
 
-  /** Runs `command`, after a forced GC unless `keepHeap`. */
+  /** Runs `command` (the worker collects garbage first). */
   async run(
     command: WorkerCommand,
-    keepHeap = false,
   ): Promise<Required<Pick<WorkerReply, "seconds" | "cpuSeconds">> & WorkerReply> {
     const id = this.nextId++;
     const reply = await new Promise<WorkerReply>((resolve) => {
       this.pending.set(id, resolve);
-      this.child.send({ id, command, keepHeap } satisfies WorkerMessage);
+      this.child.send({ id, command } satisfies WorkerMessage);
     });
     if (reply.error !== undefined) throw new Error(`${this.name}: ${reply.error}`);
     return reply as Required<Pick<WorkerReply, "seconds" | "cpuSeconds">> & WorkerReply;
@@ -224,31 +223,26 @@ if (wanted("round trip")) {
   const count = n(5_000);
   const med = (m: Record<string, number[]>) =>
     Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]));
-  // Also without the forced GC before each sample (see the connect rows below): after it, a new
-  // connection's first round trips run while the JIT recovers, which reaches into the p99.
-  for (const keepHeap of [false, true]) {
-    const p50: Record<string, number[]> = {};
-    const p99: Record<string, number[]> = {};
-    for (let r = 0; r < rounds; r++) {
-      for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
-        const reply = await c.forRound(r).run({ op: "rtt", url: echoUrl, size: 32, count }, keepHeap);
-        const times = reply.times!.sort((a, b) => a - b);
-        (p50[c.name] ??= []).push(times[Math.floor(times.length * 0.5)]!);
-        (p99[c.name] ??= []).push(times[Math.floor(times.length * 0.99)]!);
-      }
+  const p50: Record<string, number[]> = {};
+  const p99: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
+      const reply = await c.forRound(r).run({ op: "rtt", url: echoUrl, size: 32, count });
+      const times = reply.times!.sort((a, b) => a - b);
+      (p50[c.name] ??= []).push(times[Math.floor(times.length * 0.5)]!);
+      (p99[c.name] ??= []).push(times[Math.floor(times.length * 0.99)]!);
     }
-    const suffix = keepHeap ? ", no forced GC" : "";
-    for (const [label, values] of [
-      ["p50", p50],
-      ["p99", p99],
-    ] as const) {
-      results.push({
-        scenario: `round trip 32 B, ${label}${suffix}`,
-        unit: "µs",
-        lowerIsBetter: true,
-        values: med(values),
-      });
-    }
+  }
+  for (const [label, values] of [
+    ["p50", p50],
+    ["p99", p99],
+  ] as const) {
+    results.push({
+      scenario: `round trip 32 B, ${label}`,
+      unit: "µs",
+      lowerIsBetter: true,
+      values: med(values),
+    });
   }
 }
 
@@ -264,19 +258,6 @@ if (wanted("connect")) {
   const batches = quick ? 2 : 5;
   await measure("connect+close, 200 concurrent", "conn/s", async (c) => {
     const { seconds } = await c.run({ op: "connectConcurrent", url: echoUrl, concurrent, batches });
-    return (batches * concurrent) / seconds;
-  });
-  // The same without the forced GC before each sample. With every connection of the previous
-  // sample gone, a full GC frees the hidden classes of a client's per-connection objects (V8
-  // holds map transitions weakly) and deoptimises the code built on them: the rows above then
-  // measure recovery from that as much as connecting (every client's figure roughly halves).
-  // Both are shown; neither is hidden.
-  await measure("connect+close, sequential, no forced GC", "conn/s", async (c) => {
-    const { seconds } = await c.run({ op: "connectSequential", url: echoUrl, count: sequential }, true);
-    return sequential / seconds;
-  });
-  await measure("connect+close, 200 concurrent, no forced GC", "conn/s", async (c) => {
-    const { seconds } = await c.run({ op: "connectConcurrent", url: echoUrl, concurrent, batches }, true);
     return (batches * concurrent) / seconds;
   });
 }

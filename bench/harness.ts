@@ -29,6 +29,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * A full, synchronous garbage collection between samples (with `--expose-gc`; else nothing), so one
+ * sample's garbage is not collected during the next. Requested as `{ type: "major", execution:
+ * "sync" }` on purpose: V8's bare `gc()` is a testing GC that also drops the optimised code and
+ * type feedback built on classes with no live instance, so every sample after it measured the
+ * JIT re-learning the client (a receive of 4,000 64 KiB messages took 0.47 s after a bare
+ * `gc()` and 0.15 s after this one, for wsflow and ws alike; see docs/performance.md).
+ */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: (options?: { type: string; execution: string }) => unknown }).gc;
+  gc?.({ type: "major", execution: "sync" });
+}
+
 /** Calls `fn` until `minMs` elapsed; returns calls per second. */
 function timeCalls(fn: () => void, minMs: number): number {
   let calls = 0;
@@ -51,7 +64,7 @@ export function runRow(row: Row, options: { rounds?: number; minMs?: number } = 
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? row.contenders.map((_, i) => i) : row.contenders.map((_, i) => i).reverse();
     for (const i of order) {
-      (globalThis as { gc?: () => void }).gc?.();
+      collectGarbage();
       samples[i]!.push(timeCalls(row.contenders[i]!.run, minMs));
     }
   }
@@ -133,7 +146,7 @@ export async function runRowAsync(
     const order = contenders.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
     for (const i of order) {
-      (globalThis as { gc?: () => void }).gc?.();
+      collectGarbage();
       samples[i]!.push(await timeCallsAsync(contenders[i]!, minMs));
     }
   }
