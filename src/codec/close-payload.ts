@@ -2,8 +2,10 @@
  * Close frame payloads (RFC 6455 §5.5.1, §7.1.5, §7.1.6): an optional 2-byte code, then an
  * optional UTF-8 reason, 125 bytes in all.
  */
+
 import { CloseCode, isValidWireCloseCode } from "./close-code.js";
 import { InvalidArgumentError, type ProtocolViolation, violation } from "./errors.js";
+import { decodeUtf8 } from "./utf8-decoding.js";
 import { isValidUtf8 } from "./utf8-validator.js";
 
 /** A control frame payload may carry at most 125 bytes (RFC 6455 §5.5). */
@@ -18,7 +20,6 @@ export interface ClosePayload {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Parses a received Close payload; a violation if it is malformed (1002) or its reason is not UTF-8 (1007). */
 export function parseClosePayload(payload: Uint8Array): ClosePayload | ProtocolViolation {
@@ -34,7 +35,7 @@ export function parseClosePayload(payload: Uint8Array): ClosePayload | ProtocolV
   if (!isValidUtf8(reasonBytes)) {
     return violation("WS_ERR_INVALID_UTF8", 1007, "RFC 6455 §5.5.1", "close reason is not valid UTF-8");
   }
-  return { code, reason: decoder.decode(reasonBytes) };
+  return { code, reason: decodeUtf8(reasonBytes) };
 }
 
 /**
@@ -71,7 +72,7 @@ export function truncateCloseReason(reason: string): string {
   let end = MAX_CLOSE_REASON_BYTES;
   // Back off to the start of the code point the cut would split (continuation bytes are 10xxxxxx).
   while ((bytes[end]! & 0xc0) === 0x80) end--;
-  return decoder.decode(bytes.subarray(0, end));
+  return decodeUtf8(bytes.subarray(0, end));
 }
 
 /**

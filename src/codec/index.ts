@@ -12,4 +12,5 @@ export * from "./frame-header.js";
 export * from "./mask-key-source.js";
 export * from "./masking.js";
 export * from "./opcode.js";
+export * from "./utf8-decoding.js";
 export * from "./utf8-validator.js";

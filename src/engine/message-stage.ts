@@ -16,7 +16,7 @@
  * connection with a clear error instead of stalling it silently.
  */
 import { Fifo } from "../codec/fifo.js";
-import { Opcode } from "../codec/index.js";
+import { decodeUtf8, Opcode, Utf8ChunkDecoder } from "../codec/index.js";
 import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
 import {
   type Inlet,
@@ -33,8 +33,6 @@ import { type MessageEvent, type OutgoingFrame, ProtocolStageLogic } from "./pro
 import { SubSinkLogic, SubSourceChannel } from "./substreams.js";
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder();
-const STREAM = { stream: true } as const;
 const EMPTY = new Uint8Array(0);
 const STALL_TIMER = "stall";
 
@@ -51,7 +49,7 @@ type Incoming =
   | {
       readonly kind: "streamed";
       readonly channel: SubSourceChannel<string | Uint8Array>;
-      readonly decoder: InstanceType<typeof TextDecoder> | undefined;
+      readonly decoder: Utf8ChunkDecoder | undefined;
       demand: boolean;
       discarding: boolean;
       /** The whole message arrived before its consumer asked (a big single frame): handed out on demand. */
@@ -277,7 +275,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
     this.incoming = {
       kind: "streamed",
       channel,
-      decoder: text ? new TextDecoder() : undefined,
+      decoder: text ? new Utf8ChunkDecoder() : undefined,
       demand: false,
       discarding: false,
     };
@@ -291,17 +289,14 @@ export class MessageStageLogic extends ProtocolStageLogic {
   /** A single-frame message that arrived in one piece. */
   private wholeMessage(text: boolean, data: Uint8Array): void {
     if (data.length <= this.settings.strictThreshold) {
-      this.push(
-        this.out2,
-        text ? TextMessage.create(strictDecoder.decode(data)) : BinaryMessage.create(data),
-      );
+      this.push(this.out2, text ? TextMessage.create(decodeUtf8(data)) : BinaryMessage.create(data));
       return;
     }
     // Above the threshold it is streamed all the same (the rule does not depend on TCP chunking):
     // its one chunk waits for the consumer's demand.
     this.startMessage(text, true, data.length);
     const incoming = this.incoming as Extract<Incoming, { kind: "streamed" }>;
-    incoming.last = text ? strictDecoder.decode(data) : data;
+    incoming.last = text ? decodeUtf8(data) : data;
   }
 
   private messageData(data: Uint8Array): void {
@@ -312,7 +307,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
       return;
     }
     if (incoming.discarding) return;
-    const chunk = incoming.decoder ? incoming.decoder.decode(data, { stream: true }) : data;
+    const chunk = incoming.decoder ? incoming.decoder.decode(data) : data;
     if (chunk.length === 0) return; // a code point still incomplete: wait for the next bytes
     incoming.demand = false;
     incoming.channel.push(chunk);
@@ -322,20 +317,17 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const incoming = this.incoming!;
     this.incoming = undefined;
     if (incoming.kind === "strict") {
-      const { parts } = incoming;
-      if (incoming.text) {
-        // Decoded piece by piece (the protocol validated the UTF-8): no joined copy of the bytes.
-        let text = "";
-        for (const part of parts) text += strictDecoder.decode(part, STREAM);
-        this.push(this.out2, TextMessage.create(text + strictDecoder.decode()));
-      } else {
-        const bytes = concatBytes(parts, incoming.bytes, this.settings.allocateMessage);
-        this.push(this.out2, BinaryMessage.create(bytes));
-      }
+      // Text too is joined first: one whole-buffer decode beats decoding piece by piece (see
+      // codec/utf8-decoding.ts), and the application gets a flat string, not a chain of pieces.
+      const bytes = concatBytes(incoming.parts, incoming.bytes, this.settings.allocateMessage);
+      this.push(
+        this.out2,
+        incoming.text ? TextMessage.create(decodeUtf8(bytes)) : BinaryMessage.create(bytes),
+      );
       return;
     }
     this.cancelTimer(STALL_TIMER);
-    const rest = incoming.decoder?.decode();
+    const rest = incoming.decoder?.end();
     if (rest && !incoming.discarding) incoming.channel.push(rest);
     incoming.channel.complete();
   }

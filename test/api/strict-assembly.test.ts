@@ -49,4 +49,44 @@ describe("strict messages assembled from several socket reads", () => {
       await server.close();
     }
   });
+
+  it("a U+FEFF the peer sent stays in the text: whole, split across reads, and streamed", async () => {
+    const text = "\uFEFFzero width no-break space ✓";
+    const textFrame = frame(0x1, text);
+    const server = await startRawServer(async (socket, request) => {
+      socket.setNoDelay(true);
+      socket.write(upgradeResponse(request.key));
+      socket.write(textFrame); // whole, in one read
+      await pause(3);
+      for (const [from, to] of [
+        [0, 3],
+        [3, 4],
+        [4, textFrame.length],
+      ] as const) {
+        // split inside the U+FEFF itself
+        socket.write(textFrame.subarray(from, to));
+        await pause(3);
+      }
+      socket.write(frame(0x1, text.slice(0, 4), false)); // fragmented: streamed
+      socket.write(frame(0x0, text.slice(4)));
+      socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
+    });
+    try {
+      const texts: string[] = [];
+      const [, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(
+          Sink.foreachAsync<Message>(1, async (m) => {
+            texts.push((await m.asTextMessage().toStrict(1000)).getStrictText());
+          }),
+          Source.maybe<Message>(),
+          Keep.left,
+        ),
+      );
+      await done;
+      assert.deepEqual(texts, [text, text, text]);
+    } finally {
+      await server.close();
+    }
+  });
 });
