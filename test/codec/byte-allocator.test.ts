@@ -27,4 +27,29 @@ describe("SlabAllocator", () => {
     assert.equal(allocate(17).length, 17);
     assert.equal(asked, 17);
   });
+
+  it("takes its slabs from allocateLarge too (uninitialised memory on Node), wherever the slab starts", () => {
+    const memory = new ArrayBuffer(8 + 64);
+    const slabs: Uint8Array[] = [];
+    const { allocate } = new SlabAllocator({
+      slabSize: 64,
+      maxCarved: 16,
+      allocateLarge: (n) => {
+        const slab = new Uint8Array(memory, 8, n);
+        slabs.push(slab);
+        return slab;
+      },
+    });
+    const a = allocate(10);
+    const b = allocate(10);
+    assert.equal(slabs.length, 1, "one slab so far");
+    assert.equal(a.buffer, memory);
+    assert.deepEqual([a.byteOffset, b.byteOffset], [8, 24]);
+    a.fill(7);
+    assert.deepEqual([...slabs[0]!.subarray(0, 10)], Array(10).fill(7));
+    allocate(16);
+    allocate(16);
+    allocate(16); // 64 bytes used: the next one needs a new slab
+    assert.equal(slabs.length, 2);
+  });
 });
