@@ -2,7 +2,6 @@
  * Close frame payloads (RFC 6455 §5.5.1, §7.1.5, §7.1.6): an optional 2-byte code, then an
  * optional UTF-8 reason, 125 bytes in all.
  */
-
 import { CloseCode, isValidWireCloseCode } from "./close-code.js";
 import { InvalidArgumentError, type ProtocolViolation, violation } from "./errors.js";
 import { decodeUtf8 } from "./utf8-decoding.js";

@@ -12,7 +12,6 @@
  * and dropping a leading one, as `TextDecoder` does by default, would change the message (ws and
  * Akka HTTP keep it too).
  */
-
 import { utf8BoundaryLength } from "./utf8-validator.js";
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -58,7 +57,8 @@ export class Utf8ChunkDecoder {
       rest = chunk.subarray(needed);
     }
     const complete = utf8BoundaryLength(rest);
-    if (complete < rest.length) this.carry = rest.slice(complete);
+    // A copy made by the constructor: `slice` of a Node Buffer would be a view of the chunk.
+    if (complete < rest.length) this.carry = new Uint8Array(rest.subarray(complete));
     if (complete === 0) return head;
     const body = decoder.decode(complete === rest.length ? rest : rest.subarray(0, complete));
     return head === "" ? body : head + body;
