@@ -106,7 +106,8 @@ export class ResponseBodyReader {
     }
     const taken = bytes.length > room ? bytes.subarray(0, room) : bytes;
     if (taken.length > 0) {
-      this.parts.push(taken.slice());
+      // Copied by the constructor: `slice` of a Node Buffer would be a view of the caller's chunk.
+      this.parts.push(new Uint8Array(taken));
       this.kept += taken.length;
     }
   }

@@ -30,6 +30,15 @@ describe("bounded response body", () => {
     }
   });
 
+  it("keeps its own copy of the body: the caller's chunk may be reused (a Buffer's slice() is a view)", () => {
+    const reader = new ResponseBodyReader(head([]));
+    const chunk = Buffer.from("abc");
+    reader.push(chunk);
+    chunk.fill(0x78);
+    reader.end();
+    assert.equal(text(reader.body()), "abc");
+  });
+
   it("until close", () => {
     const reader = new ResponseBodyReader(head([]));
     assert.equal(reader.push(utf8("abc")), false);
