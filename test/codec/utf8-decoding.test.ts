@@ -18,6 +18,8 @@ function decodeChunks(chunks: readonly Uint8Array[]): string {
 describe("UTF-8 decoding of received text", () => {
   it("keeps a U+FEFF at the start: it is part of the message", () => {
     assert.equal(decodeUtf8(encoder.encode("\uFEFFhello")), "\uFEFFhello");
+    assert.equal(decodeUtf8(encoder.encode("\uFEFF")), "\uFEFF");
+    assert.equal(decodeUtf8(encoder.encode("\uFEFF\uFEFFx")), "\uFEFF\uFEFFx");
     assert.equal(decodeChunks(cutAt(encoder.encode("\uFEFF\uFEFFx"), [1, 3, 4])), "\uFEFF\uFEFFx");
   });
 
