@@ -27,6 +27,13 @@ const FINISH_DELIVERED = 64;
 const IN_PORT_COUNTED = 128;
 const OUT_PORT_COUNTED = 256;
 
+/**
+ * The failure or cancel cause of the connections that have one: a side table, not a field, since a
+ * connection gets one at most once in its life and most never do (a field is a word in every
+ * connection of every open WebSocket; four connections per WebSocket).
+ */
+const causes = new WeakMap<Connection, unknown>();
+
 export class Connection {
   private flags = 0;
 
@@ -127,10 +134,16 @@ export class Connection {
   /** The element in flight. */
   element: unknown = undefined;
   /**
-   * Why upstream failed, or why downstream cancelled (undefined for a plain cancel). One field:
+   * Why upstream failed, or why downstream cancelled (undefined for a plain cancel). One slot:
    * whichever end closes first is the only one whose news is delivered.
    */
-  cause: unknown = undefined;
+  get cause(): unknown {
+    return causes.get(this);
+  }
+  set cause(value: unknown) {
+    if (value === undefined) causes.delete(this);
+    else causes.set(this, value);
+  }
   /**
    * Set when the upstream stage's handler for this outlet is `LinearStageLogic`'s default
    * onPull, which only pulls its inlet: the connection that pull goes to.
