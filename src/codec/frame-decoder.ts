@@ -47,6 +47,9 @@ export interface FrameDecoderOptions {
   readonly allowedRsv?: number;
 }
 
+/** A bit of `rules` beyond the header byte's RSV bits: frames must be masked (we are a server). */
+const EXPECT_MASKED = 0x100;
+
 enum State {
   Header,
   Payload,
@@ -61,19 +64,21 @@ export class FrameDecoder {
   private scratchLength = 0;
   private remaining = 0;
   private maskKey = 0;
-  private masked = false;
   private maskOffset = 0;
-  private readonly expectMasked: boolean;
   private readonly maxFrameSize: number;
-  private readonly allowedRsv: number;
+  /**
+   * The RSV bits an extension negotiated, plus EXPECT_MASKED: one field (a decoder lives as long as
+   * its connection). No per-frame "masked" either: a frame whose mask bit differs is rejected, so
+   * every accepted frame is masked exactly when EXPECT_MASKED is set.
+   */
+  private readonly rules: number;
 
   constructor(
     private readonly handler: FrameDecoderHandler,
     options: FrameDecoderOptions,
   ) {
-    this.expectMasked = options.expectMasked;
     this.maxFrameSize = options.maxFrameSize ?? Number.MAX_SAFE_INTEGER;
-    this.allowedRsv = options.allowedRsv ?? 0;
+    this.rules = ((options.allowedRsv ?? 0) & RSV_BITS) | (options.expectMasked ? EXPECT_MASKED : 0);
   }
 
   /** True once a violation was reported or {@link FrameDecoder.stop} was called. */
@@ -111,7 +116,8 @@ export class FrameDecoder {
         const view = new Uint8Array(memory, base + pos, n);
         pos += n;
         this.remaining -= n;
-        if (this.masked) this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);
+        if ((this.rules & EXPECT_MASKED) !== 0)
+          this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);
         this.handler.onFramePayload(view);
         if (this.remaining === 0 && this.state === State.Payload) this.endFrame();
       }
@@ -169,7 +175,7 @@ export class FrameDecoder {
       p += 8;
     }
     const rsv = b0 & RSV_BITS;
-    if ((rsv & ~this.allowedRsv) !== 0) {
+    if ((rsv & ~this.rules) !== 0) {
       return this.fail(
         "WS_ERR_UNEXPECTED_RSV",
         1002,
@@ -197,8 +203,9 @@ export class FrameDecoder {
         );
       }
     }
-    if (masked !== this.expectMasked) {
-      return this.expectMasked
+    const expectMasked = (this.rules & EXPECT_MASKED) !== 0;
+    if (masked !== expectMasked) {
+      return expectMasked
         ? this.fail("WS_ERR_EXPECTED_MASK", 1002, "RFC 6455 §5.1", "unmasked frame from a client")
         : this.fail("WS_ERR_UNEXPECTED_MASK", 1002, "RFC 6455 §5.1", "masked frame from a server");
     }
@@ -211,7 +218,6 @@ export class FrameDecoder {
       );
     }
     const maskKey = masked ? packMaskKey(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!) : 0;
-    this.masked = masked;
     this.maskKey = maskKey;
     this.maskOffset = 0;
     this.remaining = length;

@@ -112,6 +112,21 @@ const HELD_ACTIVE = 32;
 const HELD_TEXT = 64;
 const HELD_RSV1 = 128;
 
+/**
+ * The closing handshake's and a failure's record: one field of the protocol instead of four, made
+ * only when a Close is sent or received or the connection fails (an open connection has none).
+ */
+class ClosingRecord {
+  /** The code we closed with (undefined for an empty Close). */
+  sentCode: number | undefined = undefined;
+  /** The peer's Close. */
+  received: { code: number; reason: string } | undefined = undefined;
+  /** When we stop waiting for the peer's Close and the end of the transport (on `clock`). */
+  deadline: number | undefined = undefined;
+  /** The violation we failed the connection for. */
+  failure: ProtocolViolation | undefined = undefined;
+}
+
 /** The connection state machine. */
 export class WebSocketProtocol implements IncomingFrameReceiver {
   private stateValue: ConnectionState = ConnectionState.Open;
@@ -125,10 +140,8 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private readonly clock: () => number;
   /** The yes/no states, bits of one number (see the flag constants): a connection lives long. */
   private flags = 0;
-  private closeSentCode: number | undefined;
-  private closeReceivedPayload: { code: number; reason: string } | undefined;
-  private closeDeadline: number | undefined;
-  private failure: ProtocolViolation | undefined;
+  /** What the closing handshake or a failure recorded; made when the first of them happens. */
+  private closing: ClosingRecord | undefined;
   /**
    * A single-frame message whose start is held back (see onMessageStart): its length and data;
    * HELD_ACTIVE, HELD_TEXT and HELD_RSV1 in `flags`. Fields, not an object, to save an allocation.
@@ -170,12 +183,12 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** The peer's Close, once received. */
   get closeReceived(): { readonly code: number; readonly reason: string } | undefined {
-    return this.closeReceivedPayload;
+    return this.closing?.received;
   }
 
   /** The violation we failed the connection for, if any. */
   get failedWith(): ProtocolViolation | undefined {
-    return this.failure;
+    return this.closing?.failure;
   }
 
   // ---- input ----------------------------------------------------------------------------------
@@ -232,7 +245,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** When {@link onDeadline} must be called (on `clock`), or undefined when nothing is pending. */
   deadline(): number | undefined {
-    return this.stateValue === ConnectionState.Closing ? this.closeDeadline : undefined;
+    return this.stateValue === ConnectionState.Closing ? this.closing?.deadline : undefined;
   }
 
   /** Tells the protocol the time is `now`: past the close deadline, it gives up on the peer. */
@@ -309,7 +322,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       throw new InvalidStateError("Close was already sent", "WS_ERR_ALREADY_CLOSING");
     }
     this.writeClose(code, payload);
-    if (this.closeReceivedPayload && !this.isClient) this.flags |= CLOSE_TRANSPORT;
+    if (this.closing?.received && !this.isClient) this.flags |= CLOSE_TRANSPORT;
   }
 
   /**
@@ -328,7 +341,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** @internal */
   onMessageStart(messageType: MessageType, singleFrame: boolean, frameLength: number, rsv1: boolean): void {
-    if (this.closeReceivedPayload) return;
+    if (this.closing?.received) return;
     if (singleFrame) {
       // Held back: if the payload comes in one piece, the whole message is one event.
       this.flags |= HELD_ACTIVE;
@@ -343,7 +356,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** @internal */
   onMessageData(data: Uint8Array): void {
-    if (this.closeReceivedPayload) return;
+    if (this.closing?.received) return;
     if (hasFlag(this.flags, HELD_ACTIVE)) {
       if (this.heldData === undefined && data.length === this.heldLength) {
         this.heldData = data;
@@ -356,7 +369,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** @internal */
   onMessageEnd(): void {
-    if (this.closeReceivedPayload) return;
+    if (this.closing?.received) return;
     if (hasFlag(this.flags, HELD_ACTIVE)) {
       this.flags &= ~HELD_ACTIVE;
       const data = this.heldData ?? EMPTY;
@@ -401,7 +414,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** @internal */
   onViolation(v: ProtocolViolation): void {
-    this.failure = v;
+    this.record().failure = v;
     this.events.push({ kind: "protocol-error", violation: v });
     this.fail(v.closeCode, v.message);
   }
@@ -411,7 +424,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private receiveClose(payload: Uint8Array): void {
     const parsed = parseClosePayload(payload);
     if ("closeCode" in parsed) return this.onViolation(parsed);
-    this.closeReceivedPayload = parsed;
+    this.record().received = parsed;
     this.events.push({ kind: "close-received", code: parsed.code, reason: parsed.reason });
     // Nothing after a Close is meaningful (RFC 6455 §5.5.1).
     this.decoder.stop();
@@ -428,29 +441,35 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    * current message is sent). Does nothing if no Close was received or one was already sent.
    */
   replyToClose(): void {
-    const received = this.closeReceivedPayload;
+    const received = this.closing?.received;
     if (!received || hasFlag(this.flags, CLOSE_SENT) || this.stateValue === ConnectionState.Closed) return;
     const echo = received.code === CloseCode.NoStatusReceived ? undefined : received.code;
     this.writeClose(echo, encodeClosePayload(echo));
     if (!this.isClient) this.flags |= CLOSE_TRANSPORT;
   }
 
+  private record(): ClosingRecord {
+    return (this.closing ??= new ClosingRecord());
+  }
+
   private writeClose(code: number | undefined, payload: Uint8Array): void {
     this.writeFrame(Opcode.Close, payload, undefined);
     this.flags |= CLOSE_SENT;
-    this.closeSentCode = code;
+    const record = this.record();
+    record.sentCode = code;
     this.stateValue = ConnectionState.Closing;
-    this.closeDeadline = this.clock() + this.closeTimeout;
+    record.deadline = this.clock() + this.closeTimeout;
   }
 
   private finish(): void {
-    const received = this.closeReceivedPayload;
+    const received = this.closing?.received;
     this.stateValue = ConnectionState.Closed;
     this.events.push({
       kind: "closed",
       code: received?.code ?? CloseCode.AbnormalClosure,
       reason: received?.reason ?? "",
-      wasClean: received !== undefined && hasFlag(this.flags, CLOSE_SENT) && this.failure === undefined,
+      wasClean:
+        received !== undefined && hasFlag(this.flags, CLOSE_SENT) && this.closing?.failure === undefined,
     });
   }
 
@@ -500,6 +519,6 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** The code we closed with (undefined for an empty Close or before Close). */
   get closeSentWith(): number | undefined {
-    return this.closeSentCode;
+    return this.closing?.sentCode;
   }
 }
