@@ -16,7 +16,10 @@ export type Message = TextMessage | BinaryMessage;
 
 const textEncoder = new TextEncoder();
 
-/** A text message: a string, or a stream of string chunks (never split inside a code point). */
+/**
+ * A text message: a string, or a stream of string chunks (never split inside a code point). A
+ * received one is its UTF-8 decoded as is: a U+FEFF (byte order mark) at its start is kept.
+ */
 export class TextMessage {
   private constructor(
     private readonly text: string | undefined,
