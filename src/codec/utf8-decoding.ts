@@ -12,18 +12,13 @@
  * and dropping a leading one, as `TextDecoder` does by default, would change the message (ws and
  * Akka HTTP keep it too).
  */
-import { utf8BoundaryLength } from "./utf8-validator.js";
+import { utf8BoundaryLength, utf8SequenceLength } from "./utf8-validator.js";
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** The text of validated UTF-8 `bytes`. */
 export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
-}
-
-/** Bytes of the sequence that `lead` starts (a lead byte of a multi-byte sequence). */
-function sequenceLength(lead: number): number {
-  return lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -47,7 +42,7 @@ export class Utf8ChunkDecoder {
     let rest = chunk;
     const carry = this.carry;
     if (carry !== undefined) {
-      const needed = sequenceLength(carry[0]!) - carry.length;
+      const needed = utf8SequenceLength(carry[0]!) - carry.length;
       if (chunk.length < needed) {
         this.carry = join(carry, chunk);
         return "";

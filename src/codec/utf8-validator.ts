@@ -135,14 +135,18 @@ export function utf8BoundaryLength(bytes: Uint8Array): number {
   return boundaryIndex(bytes, 0, bytes.length);
 }
 
+/** Bytes of the sequence that starts with `lead` (1 for ASCII; assumes a valid lead byte). */
+export function utf8SequenceLength(lead: number): number {
+  return lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+}
+
 /** The index in `start..end` after the last complete code point (see {@link utf8BoundaryLength}). */
 function boundaryIndex(bytes: Uint8Array, start: number, end: number): number {
   // Walk back over at most three continuation bytes to the lead byte of the last sequence.
   for (let back = 1; back <= 4 && back <= end - start; back++) {
     const b = bytes[end - back]!;
     if ((b & 0xc0) === 0x80) continue;
-    const seqLen = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
-    return seqLen <= back ? end : end - back;
+    return utf8SequenceLength(b) <= back ? end : end - back;
   }
   return end;
 }
