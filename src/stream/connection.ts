@@ -1,14 +1,14 @@
 /**
  * The wire between an outlet and an inlet, carrying at most one element and the demand for it.
  * State lives here, not in the stages, so `isAvailable`/`hasBeenPulled` are field reads; the
- * stage states, handlers and handler methods of both ends are cached here so the interpreter's
- * loop reads objects of one shape only (loads from the many stage classes would be megamorphic).
+ * handlers and handler methods of both ends are cached here so the interpreter's loop reads
+ * objects of one shape only (loads from the many stage classes would be megamorphic).
  *
  * Demand and elements each have two states, "requested" and "delivered": a stage sees demand
  * (`isAvailable(out)`) only once its `onPull` ran, and an element (`isAvailable(in)`) only once
  * its `onPush` ran, as in Akka. So no event can arrive for something already acted on.
  */
-import { type StageState, UNATTACHED } from "./graph-stage-logic.js";
+import type { GraphStageLogic } from "./graph-stage-logic.js";
 import { InPortHandler, OutPortHandler } from "./port-handlers.js";
 import type { InHandler, OutHandler } from "./ports.js";
 
@@ -26,6 +26,8 @@ const FINISH_DELIVERED = 64;
 // The stage at each end counted its port as closed (its open-port count went down).
 const IN_PORT_COUNTED = 128;
 const OUT_PORT_COUNTED = 256;
+/** Wired to an inlet (see `Outlet`, which is its own connection). */
+const WIRED = 512;
 
 /**
  * The failure or cancel cause of the connections that have one: a side table, not a field, since a
@@ -131,6 +133,14 @@ export class Connection {
     return true;
   }
 
+  /** @internal Whether the wire is connected (set by the materializer, cleared by a bypass). */
+  get wired(): boolean {
+    return (this.flags & WIRED) !== 0;
+  }
+  set wired(on: boolean) {
+    this.flags = on ? this.flags | WIRED : this.flags & ~WIRED;
+  }
+
   /** The element in flight. */
   element: unknown = undefined;
   /**
@@ -150,18 +160,18 @@ export class Connection {
    */
   forwardPullTo: Connection | undefined = undefined;
   /**
-   * The downstream stage's state, its inlet's handler, and that handler's onPush. The states are
-   * set when the stages attach (a port does not know its stage: one field less per port).
+   * The downstream stage, its inlet's handler, and that handler's onPush. The stages are set when
+   * they attach (a port does not know its stage: one field less per port).
    */
-  inState: StageState = UNATTACHED;
+  inLogic: GraphStageLogic | undefined = undefined;
   /** What handlers run with as `this`: the handler object, or the stage of an `InPortHandler`. */
   inHandler: unknown = undefined;
   onPush: () => void = noop;
   /** Undefined: the default (complete or fail the stage). */
   onFinish: (() => void) | undefined = undefined;
   onFailure: ((error: unknown) => void) | undefined = undefined;
-  /** The upstream stage's state, its outlet's handler, and that handler's onPull. */
-  outState: StageState = UNATTACHED;
+  /** The upstream stage, its outlet's handler, and that handler's onPull. */
+  outLogic: GraphStageLogic | undefined = undefined;
   outHandler: unknown = undefined;
   onPull: () => void = noop;
   /** Undefined: the default (cancel the stage). */
@@ -179,7 +189,7 @@ export class Connection {
    * downstream stage's inlet is pointed here by the caller (`GraphStageLogic.bypass`).
    */
   joinDownstream(next: Connection): void {
-    this.inState = next.inState;
+    this.inLogic = next.inLogic;
     this.inHandler = next.inHandler;
     this.onPush = next.onPush;
     this.onFinish = next.onFinish;

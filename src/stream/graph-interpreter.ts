@@ -1,6 +1,10 @@
 /**
- * The fused interpreter: one per materialization, running every stage of the graph on one
- * synchronous event loop (Akka's GraphInterpreter, simplified).
+ * The fused interpreter: one per process, running every stage of every materialized graph on one
+ * synchronous event loop (Akka's GraphInterpreter, simplified). A graph needs no loop of its own:
+ * JavaScript runs one handler at a time anyway, and a loop's state is empty whenever it is idle,
+ * so one shared loop costs a long-lived graph (a WebSocket's) nothing, where one per graph cost
+ * ~160 bytes for as long as it lived. Graphs still only talk through async callbacks: an event
+ * for another graph is delivered after the current one, never inside it.
  *
  * push, pull, complete, fail and cancel record an event on a connection; the loop delivers it
  * to the handler on the other side. Handlers never run re-entrantly and nothing recurses, so a
@@ -17,25 +21,12 @@
  * that timers and I/O stay live under an endless synchronous source.
  */
 import type { Connection } from "./connection.js";
-import type { GraphStageLogic, StageState } from "./graph-stage-logic.js";
+import type { GraphStageLogic } from "./graph-stage-logic.js";
 
-/** Slots of a queue worth keeping for the next run: four events. */
-const QUEUE_KEPT = 8;
+/** Slots of the event queue kept when idle (a burst may grow it; it is then replaced). */
+const QUEUE_KEPT = 256;
 
 type EventQueue = (Connection | number | undefined)[];
-
-/**
- * Queues of idle interpreters, for the next run of any interpreter. A queue is empty whenever
- * its interpreter is idle, so it need not stay with it: with thousands of open connections,
- * one queue each would be ~110 bytes per connection for nothing. Runs nest (a handler may wake
- * another graph), so a few are kept.
- */
-const spareQueues: EventQueue[] = [];
-const SPARE_QUEUES_KEPT = 16;
-
-function takeQueue(): EventQueue {
-  return spareQueues.pop() ?? new Array(QUEUE_KEPT);
-}
 
 /** Event kinds. */
 export const PUSH = 0;
@@ -58,18 +49,15 @@ const schedule: (fn: () => void) => void =
 const RUNNING = 1;
 const RESUME_SCHEDULED = 2;
 
-/**
- * What a handler threw, from the loop's catch to `run`, which reads it at once (no JS runs in
- * between, so one variable serves every interpreter; a field would cost each connection a word).
- */
+/** What a handler threw, from the loop's catch to `run`, which reads it at once. */
 let thrown: unknown;
 
-export class GraphInterpreter {
+class GraphInterpreter {
   /**
-   * Queued events as (connection, kind) pairs, while running: most runs queue nothing (the chase
-   * slot takes the next event) or a few events. Given back to `spareQueues` when idle.
+   * Queued events as (connection, kind) pairs: most runs queue nothing (the chase slot takes the
+   * next event) or a few events.
    */
-  private queue: EventQueue | undefined = undefined;
+  private queue: EventQueue = new Array(QUEUE_KEPT);
   private head = 0;
   private tail = 0;
   private chaseConn: Connection | undefined = undefined;
@@ -82,29 +70,30 @@ export class GraphInterpreter {
   private asyncQueue: unknown[] | undefined = undefined;
   private asyncHead = 0;
   private phase = 0;
-  private active = 0;
   private budget = EVENT_BUDGET;
+  /**
+   * Stages whose last open port a handler closed: they stop (unless they keep going) once it
+   * returns. Nearly always one, its own stage: the first in a field, any others in an array.
+   */
+  private allPortsClosed: GraphStageLogic | undefined = undefined;
+  private moreAllPortsClosed: GraphStageLogic[] | undefined = undefined;
 
   /**
-   * Starts every stage (preStart, in order) and runs until idle. The stages are not kept: from
-   * now on only events and async calls reach them (and a stage that leaves the graph, a bypass,
-   * must not be kept alive here).
+   * Starts a graph's stages (all attach, then preStart in order) and runs until idle. Started from
+   * a handler (a graph materialized inside another's), the stages start now and their events
+   * follow the current one. The stages are not kept: from now on only events and async calls
+   * reach them (and a stage that leaves the graph, a bypass, must not be kept alive here).
    */
   start(logics: readonly GraphStageLogic[]): void {
-    this.active = logics.length;
+    const wasRunning = (this.phase & RUNNING) !== 0;
     this.phase |= RUNNING;
     try {
-      for (const logic of logics) logic.attach(this);
+      for (const logic of logics) logic.attach();
       for (const logic of logics) logic.runPreStart();
     } finally {
-      this.phase &= ~RUNNING;
+      if (!wasRunning) this.phase &= ~RUNNING;
     }
-    this.run();
-  }
-
-  /** True once every stage has stopped. */
-  get finished(): boolean {
-    return this.active === 0;
+    if (this.phase === 0) this.run();
   }
 
   /** @internal */
@@ -114,7 +103,7 @@ export class GraphInterpreter {
       this.chaseKind = kind;
       return;
     }
-    const queue = (this.queue ??= takeQueue());
+    const queue = this.queue;
     queue[this.tail] = connection;
     queue[this.tail + 1] = kind;
     this.tail += 2;
@@ -125,7 +114,7 @@ export class GraphInterpreter {
    * event.
    */
   invokeAsync<L extends GraphStageLogic, T>(logic: L, handler: (this: L, value: T) => void, value: T): void {
-    if (logic.state.stopped) return;
+    if (logic.isStopped) return;
     if (this.asyncLogic === undefined) {
       this.asyncLogic = logic;
       this.asyncHandler = handler as (this: GraphStageLogic, value: unknown) => void;
@@ -136,9 +125,20 @@ export class GraphInterpreter {
     if (this.phase === 0) this.run();
   }
 
-  /** @internal A stage stopped. */
-  stageStopped(): void {
-    this.active--;
+  /** @internal `logic`'s last open port just closed. */
+  noteAllPortsClosed(logic: GraphStageLogic): void {
+    if (this.allPortsClosed === undefined) this.allPortsClosed = logic;
+    else if (this.allPortsClosed !== logic) (this.moreAllPortsClosed ??= []).push(logic);
+  }
+
+  /** Stops the stages whose ports are all closed (a stage that stopped meanwhile ignores it). */
+  private stopClosedStages(): void {
+    for (let logic = this.allPortsClosed; logic !== undefined; logic = this.allPortsClosed) {
+      const more = this.moreAllPortsClosed;
+      this.allPortsClosed = more?.pop();
+      if (more?.length === 0) this.moreAllPortsClosed = undefined;
+      logic.checkAutoStop();
+    }
   }
 
   private run(): void {
@@ -149,8 +149,8 @@ export class GraphInterpreter {
       for (let failed = this.loop(); failed !== undefined; failed = this.loop()) {
         const error = thrown;
         thrown = undefined;
-        failed.logic.failStage(error);
-        failed.logic.checkAutoStop();
+        failed.failStage(error);
+        failed.checkAutoStop();
       }
     } finally {
       this.phase &= ~RUNNING;
@@ -162,7 +162,7 @@ export class GraphInterpreter {
    * handler it was (the error in `thrown`). Only onPush and onPull run outside a stage's own
    * guard, so the event being delivered names the stage; no field tracks it per event.
    */
-  private loop(): StageState | undefined {
+  private loop(): GraphStageLogic | undefined {
     let connection: Connection | undefined;
     let kind = NONE;
     try {
@@ -173,7 +173,7 @@ export class GraphInterpreter {
           this.chaseConn = undefined;
           this.chaseKind = NONE;
         } else if (this.head !== this.tail) {
-          const queue = this.queue!;
+          const queue = this.queue;
           connection = queue[this.head] as Connection;
           kind = queue[this.head + 1] as number;
           queue[this.head] = undefined;
@@ -188,14 +188,16 @@ export class GraphInterpreter {
             return undefined;
           }
           continue;
+        } else if (this.allPortsClosed !== undefined) {
+          // Ports closed outside push and pull handlers (those stages check themselves, but
+          // may have closed another's); stopping may queue more events.
+          kind = NONE;
+          this.stopClosedStages();
+          continue;
         } else {
           this.budget = EVENT_BUDGET;
-          // Idle: the queue is empty; it goes back to the spares unless a burst made it large.
-          const queue = this.queue;
-          if (queue !== undefined) {
-            this.queue = undefined;
-            if (queue.length <= QUEUE_KEPT && spareQueues.length < SPARE_QUEUES_KEPT) spareQueues.push(queue);
-          }
+          // Idle: the queue is empty; a burst that made it large does not keep it large.
+          if (this.queue.length > QUEUE_KEPT) this.queue = new Array(QUEUE_KEPT);
           return undefined;
         }
         if (--this.budget === 0) {
@@ -205,17 +207,16 @@ export class GraphInterpreter {
           this.yieldToHost();
           return undefined;
         }
-        // PUSH and PULL are delivered inline: they are nearly every event.
+        // PUSH and PULL are delivered inline: they are nearly every event. A stopped stage's
+        // ports are all closed, so the connection's flags alone tell whether to deliver.
         if (kind === PUSH) {
-          const state = connection.inState;
-          if (connection.inClosed || state.stopped) continue;
+          if (connection.inClosed) continue;
           connection.markPushDelivered();
           connection.onPush.call(connection.inHandler);
-          if (state.openPorts === 0) state.logic.checkAutoStop();
+          if (this.allPortsClosed !== undefined) this.stopClosedStages();
         } else if (kind === PULL) {
-          const state = connection.outState;
           connection.clearPullPending();
-          if (connection.outClosed || connection.inClosed || state.stopped) continue;
+          if (connection.outClosed || connection.inClosed) continue;
           connection.markDemand();
           const upstream = connection.forwardPullTo;
           // A stage whose onPull only pulls its inlet: pull for it, without the call.
@@ -225,19 +226,17 @@ export class GraphInterpreter {
           } else {
             connection.onPull.call(connection.outHandler);
           }
-          if (state.openPorts === 0) state.logic.checkAutoStop();
+          if (this.allPortsClosed !== undefined) this.stopClosedStages();
         } else if (kind === CANCEL) {
-          const state = connection.outState;
-          if (!state.stopped) state.logic.deliverCancel(connection);
-        } else {
-          const state = connection.inState;
-          if (!connection.inClosed && !state.stopped) state.logic.deliverFinish(connection, kind === FAIL);
+          connection.outLogic!.deliverCancel(connection);
+        } else if (!connection.inClosed) {
+          connection.inLogic!.deliverFinish(connection, kind === FAIL);
         }
       }
     } catch (error) {
       if (connection === undefined || (kind !== PUSH && kind !== PULL)) throw error; // not a handler's
       thrown = error;
-      return kind === PUSH ? connection.inState : connection.outState;
+      return kind === PUSH ? connection.inLogic : connection.outLogic;
     }
   }
 
@@ -270,7 +269,7 @@ export class GraphInterpreter {
       this.asyncHandler = undefined;
       this.asyncValue = undefined;
     }
-    if (!logic.state.stopped) logic.guardCall(handler, value);
+    if (!logic.isStopped) logic.guardCall(handler, value);
   }
 
   private yieldToHost(): void {
@@ -281,3 +280,6 @@ export class GraphInterpreter {
     });
   }
 }
+
+/** @internal The interpreter every graph runs in. */
+export const interpreter: GraphInterpreter = new GraphInterpreter();

@@ -7,49 +7,18 @@
  * thrown from one fails the stage (never the process). See docs/streams.md.
  */
 import type { Connection } from "./connection.js";
-import { CANCEL, COMPLETE, FAIL, type GraphInterpreter, PULL, PUSH } from "./graph-interpreter.js";
+import { CANCEL, COMPLETE, FAIL, interpreter, PULL, PUSH } from "./graph-interpreter.js";
 import { type InHandler, Inlet, type OutHandler, Outlet } from "./ports.js";
 import { IllegalStageStateError } from "./stream-errors.js";
 
+// A stage's yes/no states and open-port count, bits of its `stageBits`.
 const STOPPED = 1;
 const KEEP_GOING = 2;
-/** `StageState.bits` holds the open-port count above the two flag bits. */
-const PORT_SHIFT = 2;
-
-/** Per-stage state read on the interpreter's hot path. */
-export class StageState {
-  /** The open-port count shifted by PORT_SHIFT, plus STOPPED and KEEP_GOING: one field (a stage lives long). */
-  private bits = 0;
-  constructor(readonly logic: GraphStageLogic) {}
-
-  /** Ports not yet closed. */
-  get openPorts(): number {
-    return this.bits >> PORT_SHIFT;
-  }
-  set openPorts(count: number) {
-    this.bits = (count << PORT_SHIFT) | (this.bits & (STOPPED | KEEP_GOING));
-  }
-  get stopped(): boolean {
-    return (this.bits & STOPPED) !== 0;
-  }
-  set stopped(on: boolean) {
-    this.bits = on ? this.bits | STOPPED : this.bits & ~STOPPED;
-  }
-  /** Keep running after all ports closed (`setKeepGoing`). */
-  get keepGoing(): boolean {
-    return (this.bits & KEEP_GOING) !== 0;
-  }
-  set keepGoing(on: boolean) {
-    this.bits = on ? this.bits | KEEP_GOING : this.bits & ~KEEP_GOING;
-  }
-}
-
-/**
- * @internal The state of a connection's end whose stage has not attached yet: stopped, so that
- * nothing would be delivered to it (nothing is: events start after every stage attached).
- */
-export const UNATTACHED: StageState = new StageState(undefined as unknown as GraphStageLogic);
-UNATTACHED.stopped = true;
+/** The graph has started: events and async calls go to the interpreter. */
+const ATTACHED = 4;
+/** The open-port count is held above the flag bits. */
+const PORT_SHIFT = 3;
+const ONE_PORT = 1 << PORT_SHIFT;
 
 /**
  * What a stage needs only for a while or rarely: its handlers until the graph starts, timers, async
@@ -90,23 +59,23 @@ export abstract class GraphStageLogic {
   // properties, and a define site that sees the many stage subclasses goes megamorphic and runs
   // ~10x slower than a plain store (~900 against ~95 ns per stage on Node 20; every connection
   // builds several stages).
-  declare private interpreter: GraphInterpreter | undefined;
   /**
    * The inlets and outlets, in creation order, chained through `nextPort`: no array per stage (a
    * connection's graph lives long).
    */
   declare private firstPort: Inlet<never> | Outlet<unknown> | undefined;
   /**
-   * @internal The state the interpreter reads after each event, in an object of one shape for
-   * all stages (a field of the many stage subclasses would make its loads megamorphic).
+   * @internal The open-port count and the STOPPED, KEEP_GOING and ATTACHED bits: one number, no
+   * state object (a stage lives as long as its connection). The interpreter's loop never reads
+   * it: a stopped stage's ports are all closed, which the connections' own flags tell, and a
+   * handler that closes its stage's last port names the stage to the interpreter.
    */
-  declare readonly state: StageState;
+  declare stageBits: number;
   declare private extras: StageExtras | undefined;
 
   constructor() {
-    this.interpreter = undefined;
     this.firstPort = undefined;
-    this.state = new StageState(this);
+    this.stageBits = 0;
     this.extras = new StageExtras();
     this.extras.handlers = [];
   }
@@ -146,7 +115,7 @@ export abstract class GraphStageLogic {
       last.nextPort = port;
     }
     handlers.push(undefined);
-    this.state.openPorts++;
+    this.stageBits += ONE_PORT;
   }
 
   /** The ports in creation order, in a fresh array: for completion and bypass, not per element. */
@@ -205,7 +174,7 @@ export abstract class GraphStageLogic {
 
   /** Keep running after all ports closed (until `completeStage`), e.g. to settle a promise later. */
   protected setKeepGoing(enabled: boolean): void {
-    this.state.keepGoing = enabled;
+    this.stageBits = enabled ? this.stageBits | KEEP_GOING : this.stageBits & ~KEEP_GOING;
   }
 
   // ---- the port protocol ------------------------------------------------------------------------
@@ -220,7 +189,7 @@ export abstract class GraphStageLogic {
     }
     c.markPushed();
     c.element = element;
-    this.interpreter!.enqueue(c, PUSH);
+    interpreter.enqueue(c, PUSH);
   }
 
   /** Asks upstream for one element. */
@@ -234,7 +203,7 @@ export abstract class GraphStageLogic {
       return; // upstream finished; its completion is on the way
     }
     c.markPullPending();
-    this.interpreter!.enqueue(c, PULL);
+    interpreter.enqueue(c, PULL);
   }
 
   /** Takes the element pushed to `inlet`. */
@@ -271,7 +240,7 @@ export abstract class GraphStageLogic {
     const c = out.connection!;
     if (c.outClosed) return;
     c.outClosed = true;
-    if (!c.inClosed) this.interpreter!.enqueue(c, COMPLETE);
+    if (!c.inClosed) interpreter.enqueue(c, COMPLETE);
     this.portClosed(c, false);
   }
 
@@ -282,7 +251,7 @@ export abstract class GraphStageLogic {
     c.outClosed = true;
     if (!c.inClosed) {
       c.cause = error;
-      this.interpreter!.enqueue(c, FAIL);
+      interpreter.enqueue(c, FAIL);
     }
     this.portClosed(c, false);
   }
@@ -299,7 +268,7 @@ export abstract class GraphStageLogic {
     c.element = undefined;
     if (!c.outClosed) {
       c.cause = cause;
-      this.interpreter!.enqueue(c, CANCEL);
+      interpreter.enqueue(c, CANCEL);
     }
     this.portClosed(c, true);
   }
@@ -315,7 +284,7 @@ export abstract class GraphStageLogic {
    * detached and the stage gets no more events.
    */
   protected bypass(pairs: readonly (readonly [Inlet<never>, Outlet<unknown>])[]): boolean {
-    if (this.state.stopped || this.interpreter === undefined || pairs.length * 2 !== this.portList().length) {
+    if ((this.stageBits & (STOPPED | ATTACHED)) !== ATTACHED || pairs.length * 2 !== this.portList().length) {
       return false;
     }
     for (const [inlet, outlet] of pairs) {
@@ -328,12 +297,12 @@ export abstract class GraphStageLogic {
     for (const [inlet, outlet] of pairs) {
       const into = inlet.connection!;
       const next = outlet.connection!;
-      const downstream = next.inState.logic;
+      const downstream = next.inLogic!;
       downstream.reconnectInlet(next, into);
       into.joinDownstream(next);
       downstream.updatePullForwarding();
       inlet.connection = undefined;
-      outlet.connection = undefined;
+      outlet.wired = false;
     }
     this.stop();
     return true;
@@ -341,7 +310,7 @@ export abstract class GraphStageLogic {
 
   /** Completes all outlets, cancels all inlets, and stops. */
   completeStage(): void {
-    if (this.state.stopped) return;
+    if (this.isStopped) return;
     const ports = this.portList();
     for (const port of ports) if (port instanceof Outlet) this.complete(port);
     for (const port of ports) if (port instanceof Inlet) this.cancel(port);
@@ -350,7 +319,7 @@ export abstract class GraphStageLogic {
 
   /** Fails all outlets with `error`, cancels all inlets, and stops. */
   failStage(error: unknown): void {
-    if (this.state.stopped) return;
+    if (this.isStopped) return;
     (this.extras ??= new StageExtras()).failureCause = { error };
     const ports = this.portList();
     for (const port of ports) if (port instanceof Outlet) this.fail(port, error);
@@ -360,7 +329,7 @@ export abstract class GraphStageLogic {
 
   /** Cancels all inlets with `cause`, completes all outlets, and stops. */
   cancelStage(cause?: unknown): void {
-    if (this.state.stopped) return;
+    if (this.isStopped) return;
     const ports = this.portList();
     for (const port of ports) if (port instanceof Inlet) this.cancel(port, cause);
     for (const port of ports) if (port instanceof Outlet) this.complete(port);
@@ -374,7 +343,7 @@ export abstract class GraphStageLogic {
 
   /** Whether the stage has stopped. */
   get isStopped(): boolean {
-    return this.state.stopped;
+    return (this.stageBits & STOPPED) !== 0;
   }
 
   // ---- async input and timers -------------------------------------------------------------------
@@ -394,8 +363,8 @@ export abstract class GraphStageLogic {
    * listeners (one connection's stages then cost no function objects per event source).
    */
   protected invokeFromOutside<T>(handler: (this: this, value: T) => void, value: T): void {
-    if (this.interpreter) this.interpreter.invokeAsync(this, handler, value);
-    else if (!this.state.stopped) ((this.extras ??= new StageExtras()).early ??= []).push(handler, value);
+    if ((this.stageBits & ATTACHED) !== 0) interpreter.invokeAsync(this, handler, value);
+    else if (!this.isStopped) ((this.extras ??= new StageExtras()).early ??= []).push(handler, value);
   }
 
   /** Fires `onTimer(key)` once after `delayMs`, replacing a timer with the same key. */
@@ -430,7 +399,7 @@ export abstract class GraphStageLogic {
 
   private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
     this.cancelTimer(key);
-    if (this.state.stopped) return;
+    if (this.isStopped) return;
     const entry = new TimerEntry(this, key, periodic, intervalMs);
     entry.handle = setTimeout(periodic ? onHostPeriodStart : onHostTimeout, delayMs, entry);
     ((this.extras ??= new StageExtras()).timers ??= new Map()).set(key, entry);
@@ -485,8 +454,8 @@ export abstract class GraphStageLogic {
   }
 
   /** @internal */
-  attach(interpreter: GraphInterpreter): void {
-    this.interpreter = interpreter;
+  attach(): void {
+    this.stageBits |= ATTACHED;
     const handlers = this.extras!.handlers!;
     // The connections hold the handlers from here on.
     this.extras!.handlers = undefined;
@@ -497,10 +466,10 @@ export abstract class GraphStageLogic {
       if (!port.connection) throw new IllegalStageStateError(`${port} of ${name} is not connected`);
       if (!handler) throw new IllegalStageStateError(`${port} of ${name} has no handler`);
       if (port instanceof Inlet) {
-        port.connection.inState = this.state;
+        port.connection.inLogic = this;
         port.connection.setInHandler(handler as InHandler);
       } else {
-        port.connection.outState = this.state;
+        port.connection.outLogic = this;
         port.connection.setOutHandler(handler as OutHandler);
       }
     }
@@ -516,7 +485,7 @@ export abstract class GraphStageLogic {
       this.extras!.early = undefined;
       this.dropEmptyExtras();
       for (let i = 0; i < early.length; i += 2) {
-        this.interpreter!.invokeAsync(this, early[i] as (value: unknown) => void, early[i + 1]);
+        interpreter.invokeAsync(this, early[i] as (value: unknown) => void, early[i + 1]);
       }
     }
   }
@@ -543,6 +512,7 @@ export abstract class GraphStageLogic {
 
   /** @internal */
   deliverFinish(c: Connection, failed: boolean): void {
+    if (this.isStopped) return;
     c.finishDelivered = true;
     this.portClosed(c, true);
     try {
@@ -559,6 +529,7 @@ export abstract class GraphStageLogic {
 
   /** @internal */
   deliverCancel(c: Connection): void {
+    if (this.isStopped) return;
     this.portClosed(c, false);
     if (c.outClosed) return this.checkAutoStop(); // completed meanwhile: nothing to tell
     try {
@@ -572,17 +543,20 @@ export abstract class GraphStageLogic {
 
   /** Counts the inlet (`inSide`) or outlet end of `c`, a port of this stage, as closed. */
   private portClosed(c: Connection, inSide: boolean): void {
-    if (c.countPortClosed(inSide)) this.state.openPorts--;
+    if (!c.countPortClosed(inSide)) return;
+    this.stageBits -= ONE_PORT;
+    // The last one: the interpreter stops the stage once the current handler returns.
+    if (this.stageBits < ONE_PORT) interpreter.noteAllPortsClosed(this);
   }
 
   /** @internal After each event: a stage whose ports are all closed stops (unless keepGoing). */
   checkAutoStop(): void {
-    if (this.state.openPorts === 0 && !this.state.keepGoing && !this.state.stopped) this.stop();
+    if (this.stageBits < ONE_PORT && (this.stageBits & (KEEP_GOING | STOPPED)) === 0) this.stop();
   }
 
   private stop(): void {
-    if (this.state.stopped) return;
-    this.state.stopped = true;
+    if (this.isStopped) return;
+    this.stageBits |= STOPPED;
     const extras = this.extras;
     if (extras !== undefined) {
       if (extras.timers) for (const key of [...extras.timers.keys()]) this.cancelTimer(key);
@@ -593,6 +567,5 @@ export abstract class GraphStageLogic {
     } catch {
       // postStop must not throw; there is nobody left to tell.
     }
-    this.interpreter?.stageStopped();
   }
 }

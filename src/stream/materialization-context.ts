@@ -1,9 +1,8 @@
 /**
- * Collects the stage logics and connections of one materialization, then starts them in one
+ * Collects the stage logics and connections of one materialization, then starts them in the
  * interpreter. Blueprints (Source, Flow, Sink, BidiFlow) add to it when built.
  */
-import { Connection } from "./connection.js";
-import { GraphInterpreter } from "./graph-interpreter.js";
+import { interpreter } from "./graph-interpreter.js";
 import type { GraphStageLogic } from "./graph-stage-logic.js";
 import type { Inlet, Outlet } from "./ports.js";
 import { IllegalStageStateError } from "./stream-errors.js";
@@ -22,16 +21,13 @@ export class MaterializationContext {
     if (from.connection || to.connection) {
       throw new IllegalStageStateError(`${from.connection ? from : to} is already connected`);
     }
-    const c = new Connection();
-    from.connection = c;
-    to.connection = c;
+    from.wired = true;
+    to.connection = from;
   }
 
   /** Starts the graph. */
-  start(): GraphInterpreter {
-    const interpreter = new GraphInterpreter();
+  start(): void {
     interpreter.start(this.logics);
-    return interpreter;
   }
 }
 
