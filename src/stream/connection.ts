@@ -160,19 +160,17 @@ export class Connection {
    */
   forwardPullTo: Connection | undefined = undefined;
   /**
-   * The downstream stage, its inlet's handler, and that handler's onPush. The stages are set when
-   * they attach (a port does not know its stage: one field less per port).
+   * The downstream stage, and its inlet's handler methods, which run with the stage as `this`
+   * (see `setInHandler`). The stages are set when they attach (a port does not know its stage:
+   * one field less per port).
    */
   inLogic: GraphStageLogic | undefined = undefined;
-  /** What handlers run with as `this`: the handler object, or the stage of an `InPortHandler`. */
-  inHandler: unknown = undefined;
   onPush: () => void = noop;
   /** Undefined: the default (complete or fail the stage). */
   onFinish: (() => void) | undefined = undefined;
   onFailure: ((error: unknown) => void) | undefined = undefined;
-  /** The upstream stage, its outlet's handler, and that handler's onPull. */
+  /** The upstream stage, and its outlet's handler methods (run with the stage as `this`). */
   outLogic: GraphStageLogic | undefined = undefined;
-  outHandler: unknown = undefined;
   onPull: () => void = noop;
   /** Undefined: the default (cancel the stage). */
   onCancel: ((cause: unknown) => void) | undefined = undefined;
@@ -190,40 +188,44 @@ export class Connection {
    */
   joinDownstream(next: Connection): void {
     this.inLogic = next.inLogic;
-    this.inHandler = next.inHandler;
     this.onPush = next.onPush;
     this.onFinish = next.onFinish;
     this.onFailure = next.onFailure;
   }
 
   /**
-   * Caches the handler's methods: the loop calls `onPush.call(inHandler)`. An `InPortHandler` is
-   * unwrapped into its stage and methods, so that it need not be kept (a connection lives long).
+   * Caches the handler's methods; the loop calls them with the stage (`inLogic`, set before) as
+   * `this`. Nearly every handler is the stage itself or an `InPortHandler` of it, whose methods
+   * are the stage's: nothing is kept but the methods. Any other handler object gets its methods
+   * bound to it (a function each; such handlers are rare, and the stage would keep them anyway).
    */
   setInHandler(handler: InHandler): void {
-    if (handler instanceof InPortHandler) {
-      this.inHandler = handler.logic;
+    if (handler instanceof InPortHandler && handler.logic === this.inLogic) {
       this.onPush = handler.push;
       this.onFinish = handler.finish;
       this.onFailure = handler.failure;
-    } else {
-      this.inHandler = handler;
+    } else if ((handler as unknown) === this.inLogic) {
       this.onPush = handler.onPush;
       this.onFinish = handler.onUpstreamFinish;
       this.onFailure = handler.onUpstreamFailure;
+    } else {
+      this.onPush = handler.onPush.bind(handler);
+      this.onFinish = handler.onUpstreamFinish?.bind(handler);
+      this.onFailure = handler.onUpstreamFailure?.bind(handler);
     }
   }
 
-  /** Caches the handler's methods: the loop calls `onPull.call(outHandler)`. */
+  /** Caches the handler's methods, as `setInHandler` does; they run with `outLogic` as `this`. */
   setOutHandler(handler: OutHandler): void {
-    if (handler instanceof OutPortHandler) {
-      this.outHandler = handler.logic;
+    if (handler instanceof OutPortHandler && handler.logic === this.outLogic) {
       this.onPull = handler.pull;
       this.onCancel = handler.cancel;
-    } else {
-      this.outHandler = handler;
+    } else if ((handler as unknown) === this.outLogic) {
       this.onPull = handler.onPull;
       this.onCancel = handler.onDownstreamFinish;
+    } else {
+      this.onPull = handler.onPull.bind(handler);
+      this.onCancel = handler.onDownstreamFinish?.bind(handler);
     }
   }
 }

@@ -212,7 +212,7 @@ class GraphInterpreter {
         if (kind === PUSH) {
           if (connection.inClosed) continue;
           connection.markPushDelivered();
-          connection.onPush.call(connection.inHandler);
+          connection.onPush.call(connection.inLogic);
           if (this.allPortsClosed !== undefined) this.stopClosedStages();
         } else if (kind === PULL) {
           connection.clearPullPending();
@@ -224,7 +224,7 @@ class GraphInterpreter {
             upstream.markPullPending();
             this.enqueue(upstream, PULL);
           } else {
-            connection.onPull.call(connection.outHandler);
+            connection.onPull.call(connection.outLogic);
           }
           if (this.allPortsClosed !== undefined) this.stopClosedStages();
         } else if (kind === CANCEL) {

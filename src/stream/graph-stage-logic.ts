@@ -517,9 +517,9 @@ export abstract class GraphStageLogic {
     this.portClosed(c, true);
     try {
       if (failed) {
-        if (c.onFailure) c.onFailure.call(c.inHandler, c.cause);
+        if (c.onFailure) c.onFailure.call(this, c.cause);
         else this.failStage(c.cause);
-      } else if (c.onFinish) c.onFinish.call(c.inHandler);
+      } else if (c.onFinish) c.onFinish.call(this);
       else this.completeStage();
     } catch (error) {
       this.failStage(error);
@@ -533,7 +533,7 @@ export abstract class GraphStageLogic {
     this.portClosed(c, false);
     if (c.outClosed) return this.checkAutoStop(); // completed meanwhile: nothing to tell
     try {
-      if (c.onCancel) c.onCancel.call(c.outHandler, c.cause);
+      if (c.onCancel) c.onCancel.call(this, c.cause);
       else this.cancelStage(c.cause);
     } catch (error) {
       this.failStage(error);

@@ -47,9 +47,7 @@ export abstract class LinearStageLogic<In, Out> extends GraphStageLogic implemen
     | undefined {
     const c = this.out.connection;
     // What the loop would call on a pull: the default onPull, on this stage.
-    return c?.outHandler === this && c.onPull === LinearStageLogic.prototype.onPull
-      ? { from: this.out, to: this.in }
-      : undefined;
+    return c?.onPull === LinearStageLogic.prototype.onPull ? { from: this.out, to: this.in } : undefined;
   }
 }
 

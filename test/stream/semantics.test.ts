@@ -62,10 +62,10 @@ describe("stack safety and fairness", () => {
     assert.equal(await source.runWith(Sink.last()), 10);
   });
 
-  it("graphs that wake each other run nested, each with its own events", async () => {
+  it("graphs that wake each other interleave on the one loop, each with its own events", async () => {
     // A is woken from outside for each element and goes idle in between; each element wakes B
-    // from inside A's handler (B runs at once, nested in A's run). Both have several stages and a
-    // broadcast-like fan-out, so both have events queued while the other runs.
+    // from inside A's handler (B's events follow A's current one on the same loop). Both have
+    // several stages and a broadcast-like fan-out, so both have events queued while the other runs.
     const [b, seenB] = Source.queue<number>(1_000, "dropNew")
       .via(Flow.fromStage(() => new Step()))
       .mapConcat((x: number) => [x, -x])
@@ -92,6 +92,31 @@ describe("stack safety and fairness", () => {
     b.complete();
     assert.deepEqual(resultA, Array.from({ length: 300 }, (_, i) => [i + 2, (i + 1) * 10 + 1]).flat());
     assert.deepEqual(await seenB, Array.from({ length: 300 }, (_, i) => [i + 2, -(i + 2)]).flat());
+  });
+
+  it("an event for another graph is delivered after the current handler, never inside it", async () => {
+    const log: string[] = [];
+    const b = Source.queue<number>(10, "dropNew")
+      .toMat(
+        Sink.foreach((x: number) => log.push(`b${x}`)),
+        Keep.left,
+      )
+      .run();
+    await Source.from([1, 2])
+      .map((x: number) => {
+        void b.offer(x);
+        log.push(`a${x}`);
+        return x;
+      })
+      .runWith(Sink.ignore());
+    b.complete();
+    await tick();
+    assert.deepEqual(
+      log.filter((e) => e.startsWith("b")),
+      ["b1", "b2"],
+    );
+    assert.ok(log.indexOf("b1") > log.indexOf("a1"), log.join(" "));
+    assert.ok(log.indexOf("b2") > log.indexOf("a2"), log.join(" "));
   });
 
   it("a long synchronous stream lets timers run", async () => {
@@ -422,6 +447,47 @@ describe("bypass: a stage leaving a running graph", () => {
     await tick(5);
     assert.equal(upstreamDone, true, "the cancel reached the source");
     assert.equal(cancelled.stopped, 1);
+  });
+});
+
+describe("handlers", () => {
+  it("a handler object's own methods run with the handler as `this`", async () => {
+    class Counting extends GraphStageLogic {
+      readonly in: Inlet<number> = this.inlet<number>("counting.in");
+      readonly out: Outlet<number> = this.outlet<number>("counting.out");
+      pulls = 0;
+      constructor() {
+        super();
+        const stage = this;
+        this.setHandler(this.in, {
+          pushes: 0,
+          onPush() {
+            this.pushes++;
+            stage.push(stage.out, stage.grab(stage.in) * 10 + this.pushes);
+          },
+          onUpstreamFinish() {
+            stage.completeStage();
+          },
+        } as { pushes: number; onPush(): void; onUpstreamFinish(): void });
+        this.setHandler(this.out, {
+          onPull() {
+            stage.pulls++;
+            stage.pull(stage.in);
+          },
+        });
+      }
+    }
+    let stage: Counting | undefined;
+    const result = await Source.from([1, 2, 3])
+      .via(
+        Flow.fromStage(() => {
+          stage = new Counting();
+          return stage;
+        }),
+      )
+      .runWith(Sink.seq());
+    assert.deepEqual(result, [11, 22, 33]);
+    assert.ok(stage!.pulls >= 3);
   });
 });
 
