@@ -40,8 +40,8 @@ export abstract class WebSocketUpgradeResponse {
   /** @internal */
   static from(outcome: HandshakeOutcome, controls: ConnectionControls): WebSocketUpgradeResponse {
     if (outcome.valid) {
-      const response = httpResponse(outcome.head, NO_BODY, false);
-      return new ValidUpgrade(response, outcome.subprotocol, outcome.extensions, controls);
+      const { statusText, headers } = outcome.head;
+      return new ValidUpgrade(statusText, headers, outcome.subprotocol, outcome.extensions, controls);
     }
     return new InvalidUpgradeResponse(
       httpResponse(outcome.head, outcome.body, outcome.bodyTruncated),
@@ -72,14 +72,27 @@ export class ValidUpgrade extends WebSocketUpgradeResponse {
     return undefined;
   }
 
+  /** Made when first asked for: most applications never read it, and this object lives long. */
+  private responseMade: HttpResponse | undefined = undefined;
+
   /** @internal */
   constructor(
-    readonly response: HttpResponse,
+    private readonly statusText: string,
+    private readonly headers: HttpHeaders,
     readonly chosenSubprotocol: string | undefined,
     readonly extensions: readonly ExtensionOffer[],
     private readonly controls: ConnectionControls,
   ) {
     super();
+  }
+
+  /** The 101 response (its body is always empty). */
+  get response(): HttpResponse {
+    return (this.responseMade ??= httpResponse(
+      { status: 101, statusText: this.statusText, headers: this.headers },
+      NO_BODY,
+      false,
+    ));
   }
 
   /**

@@ -3,6 +3,7 @@
  * protocol stage when it starts.
  */
 import { InvalidStateError } from "../codec/index.js";
+import { DeferredPromise } from "../stream/deferred.js";
 import { type Deferred, deferred } from "../stream/index.js";
 
 /** How the connection ended. `wasClean` when both Close frames were exchanged. */
@@ -18,17 +19,19 @@ export interface ControlHandler {
   pingFromControls(payload: Uint8Array, result: Deferred<number>): void;
 }
 
-/** Controls of one connection; calls before the stage starts are queued. */
-export class ConnectionControls {
-  private handler: ControlHandler | undefined;
-  private early: ((h: ControlHandler) => void)[] | undefined;
-  private readonly closedDeferred = deferred<CloseInfo>();
+/**
+ * Controls of one connection; calls before the stage starts are queued. They are the deferred
+ * of the connection's `closed` promise themselves (one object fewer per open connection).
+ */
+export class ConnectionControls extends DeferredPromise<CloseInfo> {
+  private handler: ControlHandler | undefined = undefined;
+  private early: ((h: ControlHandler) => void)[] | undefined = undefined;
   /** Pings not answered yet: rejected when the connection closes, so none waits forever. */
-  private outstanding: Set<Deferred<number>> | undefined;
+  private outstanding: Set<Deferred<number>> | undefined = undefined;
 
   /** Settles when the connection is closed, normally or not (rejects only if it never opened). */
   get closed(): Promise<CloseInfo> {
-    return this.closedDeferred.promise;
+    return this.promise;
   }
 
   /** @internal */
@@ -41,13 +44,13 @@ export class ConnectionControls {
 
   /** @internal */
   settleClosed(info: CloseInfo): void {
-    this.closedDeferred.resolve(info);
+    this.resolve(info);
     this.rejectOutstanding();
   }
 
   /** @internal */
   failClosed(error: unknown): void {
-    this.closedDeferred.reject(error);
+    this.reject(error);
     this.rejectOutstanding();
   }
 
@@ -59,7 +62,7 @@ export class ConnectionControls {
   /** Sends a ping; resolves with the round-trip time in ms when its pong arrives. */
   ping(payload: Uint8Array): Promise<number> {
     const result = deferred<number>();
-    if (this.closedDeferred.settled) {
+    if (this.settled) {
       result.reject(
         new InvalidStateError("cannot ping: the connection is closed", "WS_ERR_SEND_AFTER_CLOSE"),
       );

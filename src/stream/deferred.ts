@@ -26,8 +26,10 @@ const MADE = 4;
  * `closed`, a sink's result) are often never read, and a pending Promise with its two resolve
  * functions and their context costs ~220 bytes for as long as the connection lives. Asked for
  * after settling, it is made settled. A class, not an object literal: no closures per instance.
+ * @internal Exported as a base class for long-lived objects that settle one promise of their own
+ * (a connection's controls): one object fewer than holding a deferred.
  */
-class DeferredPromise<T> implements Deferred<T> {
+export class DeferredPromise<T> implements Deferred<T> {
   /** PENDING, RESOLVED or REJECTED, plus MADE once the promise exists. */
   private state = PENDING;
   /** Before the promise is made: the value or the error, once settled. After: the promise. */

@@ -192,6 +192,13 @@ describe("interop with the ws server", () => {
       const u = await upgrade;
       assert.equal(u.chosenSubprotocol, "v2");
       assert.equal(negotiating.requests[0]!.headers["sec-websocket-protocol"], "v1, v2");
+      // The 101 itself, made when first read and the same object after.
+      assert.equal(u.response.status, 101);
+      assert.equal(u.response.statusText, "Switching Protocols");
+      assert.equal(u.response.headers.get("sec-websocket-protocol"), "v2");
+      assert.equal(u.response.body.length, 0);
+      assert.equal(u.response.bodyTruncated, false);
+      assert.equal(u.response, u.response);
       await done;
     } finally {
       await negotiating.close();
