@@ -3,8 +3,23 @@
  * always it holds one item at a time — one message in, one event out — so the first item lives in
  * a field and only a burst allocates an array, which is dropped once drained: no garbage per
  * message, and no spare capacity kept by an idle connection. Items must not be `undefined`.
+ *
+ * A long-lived owner (a connection's protocol and stage hold four queues) takes a queue from a
+ * shared pool when it has an item to queue and gives it back once drained, so an idle connection
+ * holds none: see {@link Fifo.take} and {@link Fifo.release}.
  */
 export class Fifo<T> {
+  /** A queue from the pool, or a new one. Give it back with `release` once it is empty. */
+  static take<T>(): Fifo<T> {
+    return (spare.pop() as Fifo<T> | undefined) ?? new Fifo<T>();
+  }
+
+  /** Gives this queue back to the pool (emptied); the caller must forget it. */
+  release(): void {
+    this.clear();
+    if (spare.length < SPARE_KEPT) spare.push(this);
+  }
+
   private first: T | undefined = undefined;
   private rest: T[] | undefined = undefined;
   private restHead = 0;
@@ -55,3 +70,7 @@ export class Fifo<T> {
     this.restHead = 0;
   }
 }
+
+/** Queues given back, for the next `Fifo.take`: a few per connection doing I/O at the same moment. */
+const spare: Fifo<unknown>[] = [];
+const SPARE_KEPT = 64;

@@ -62,7 +62,8 @@ export class MessageStageLogic extends ProtocolStageLogic {
   /** The messages received, to the application. */
   readonly out2: Outlet<Message> = this.outlet<Message>("messages.in");
 
-  private readonly frames = new Fifo<OutgoingFrame>();
+  /** Frames waiting for the protocol half's demand: a pooled queue, held only while not empty. */
+  private frames: Fifo<OutgoingFrame> | undefined = undefined;
   private outgoing: OutgoingStream | undefined;
   private appDone = false;
   private incoming: Incoming | undefined;
@@ -117,7 +118,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
 
   private onAppDone(): void {
     this.appDone = true;
-    if (this.frames.isEmpty && !this.outgoing) this.outgoingDone();
+    if (this.frames === undefined && !this.outgoing) this.outgoingDone();
   }
 
   private onAppFailed(error: unknown): void {
@@ -152,8 +153,24 @@ export class MessageStageLogic extends ProtocolStageLogic {
   // ---- outgoing ---------------------------------------------------------------------------------
 
   /** The protocol can take a frame: the next queued one, or ask for more. */
+  private queueFrame(frame: OutgoingFrame): void {
+    (this.frames ??= Fifo.take()).push(frame);
+  }
+
+  /** The oldest waiting frame, if any; an emptied queue goes back to the pool. */
+  private takeFrame(): OutgoingFrame | undefined {
+    const frames = this.frames;
+    if (frames === undefined) return undefined;
+    const frame = frames.shift();
+    if (frames.isEmpty) {
+      this.frames = undefined;
+      frames.release();
+    }
+    return frame;
+  }
+
   protected override onFrameDemand(): void {
-    const frame = this.frames.shift();
+    const frame = this.takeFrame();
     if (frame) {
       this.offerFrame(frame);
     } else if (this.outgoing) {
@@ -173,7 +190,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
         const data = message.getStrictText();
         // Surely one frame (3 bytes per UTF-16 unit at most): the protocol encodes it in place.
         if (data.length * 3 <= this.settings.maxOutgoingFrameSize) {
-          this.frames.push({ opcode, payload: data, fin: true });
+          this.queueFrame({ opcode, payload: data, fin: true });
         } else {
           this.queueFrames(opcode, encoder.encode(data), true, true);
         }
@@ -210,7 +227,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const stream = this.outgoing;
     if (!stream) return;
     this.outgoing = undefined;
-    this.frames.push({
+    this.queueFrame({
       opcode: stream.started ? Opcode.Continuation : stream.opcode,
       payload: EMPTY,
       fin: true,
@@ -228,12 +245,12 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const max = this.settings.maxOutgoingFrameSize;
     let op = first ? opcode : Opcode.Continuation;
     if (payload.length <= max) {
-      this.frames.push({ opcode: op, payload, fin: last });
+      this.queueFrame({ opcode: op, payload, fin: last });
       return;
     }
     for (let at = 0; at < payload.length; at += max) {
       const end = Math.min(at + max, payload.length);
-      this.frames.push({
+      this.queueFrame({
         opcode: op,
         payload: payload.subarray(at, end),
         fin: last && end === payload.length,

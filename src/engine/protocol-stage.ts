@@ -107,8 +107,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   readonly in2: Inlet<Uint8Array> = this.inlet<Uint8Array>("protocol.bytesIn");
 
   private readonly protocol: WebSocketProtocol;
-  /** Message events not yet taken by the message half. */
-  private readonly eventsOut = new Fifo<MessageEvent>();
+  /** Message events not yet taken by the message half: a pooled queue, held only while not empty. */
+  private eventsOut: Fifo<MessageEvent> | undefined = undefined;
   /** The connection's yes/no states, bits of one number (see the flag constants). */
   private flags = 0;
   /** What ends the incoming side once the queued events are delivered. */
@@ -187,7 +187,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     if (hasFlag(this.flags, INCOMING_CANCELLED | INCOMING_ENDED)) return;
     this.flags |= INCOMING_CANCELLED;
     this.termination ??= {};
-    this.eventsOut.clear();
+    this.dropEvents();
     if (error === undefined) this.closeFromApp(CloseCode.NormalClosure, "");
     else this.closeFromApp(CloseCode.InternalError, reasonOf(error));
     this.maybeFinish();
@@ -313,7 +313,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
           !hasFlag(this.flags, INCOMING_ENDED | INCOMING_CANCELLED) &&
           (this.termination === undefined || this.termination.error === undefined)
         ) {
-          this.eventsOut.push(event);
+          (this.eventsOut ??= Fifo.take()).push(event);
         }
         if (log && event.kind === "message") log(`< ${event.messageType} ${event.data.length} bytes`);
         if (log && event.kind === "message-start") {
@@ -385,10 +385,10 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
    */
   protected deliverEvents(): void {
     // Not re-entered: the message half's event handler does not call back into it.
-    while (!this.eventsOut.isEmpty && !hasFlag(this.flags, INCOMING_CANCELLED) && this.wantsEvent()) {
-      this.onMessageEvent(this.eventsOut.shift()!);
+    while (this.eventsOut !== undefined && !hasFlag(this.flags, INCOMING_CANCELLED) && this.wantsEvent()) {
+      this.onMessageEvent(this.takeEvent());
     }
-    if (this.eventsOut.isEmpty) {
+    if (this.eventsOut === undefined) {
       if (
         this.termination !== undefined &&
         (this.termination.error !== undefined ||
@@ -403,8 +403,26 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     }
   }
 
+  /** The oldest queued event (there is one); an emptied queue goes back to the pool. */
+  private takeEvent(): MessageEvent {
+    const queue = this.eventsOut!;
+    const event = queue.shift()!;
+    if (queue.isEmpty) {
+      this.eventsOut = undefined;
+      queue.release();
+    }
+    return event;
+  }
+
+  private dropEvents(): void {
+    const queue = this.eventsOut;
+    if (queue === undefined) return;
+    this.eventsOut = undefined;
+    queue.release();
+  }
+
   private pullBytesIn(): void {
-    if (!this.eventsOut.isEmpty) return; // back-pressure: deliver what we have first
+    if (this.eventsOut !== undefined) return; // back-pressure: deliver what we have first
     if (this.isClosed(this.in2) || this.hasBeenPulled(this.in2)) return;
     this.pull(this.in2);
   }
@@ -533,7 +551,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   /** Fails the connection: Close with `closeCode` if possible, then the transport is closed. */
   private failConnection(error: unknown, closeCode: number = CloseCode.AbnormalClosure): void {
     this.termination = { error };
-    this.eventsOut.clear();
+    this.dropEvents();
     if (closeCode !== CloseCode.AbnormalClosure && this.protocol.state !== "CLOSED") {
       this.protocol.fail(closeCode, error instanceof Error ? error.message : "");
       this.flushBytes();

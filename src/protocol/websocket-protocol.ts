@@ -132,8 +132,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private stateValue: ConnectionState = ConnectionState.Open;
   private readonly decoder: FrameDecoder;
   private readonly incoming: IncomingFrames;
-  private readonly events = new Fifo<ProtocolEvent>();
-  private readonly output = new Fifo<Uint8Array>();
+  /** Events not taken yet, and bytes not taken yet: pooled queues, held only while not empty. */
+  private events: Fifo<ProtocolEvent> | undefined = undefined;
+  private output: Fifo<Uint8Array> | undefined = undefined;
   private readonly maskKeys: MaskKeySource | undefined;
   private readonly allocate: ByteAllocator;
   private readonly closeTimeout: number;
@@ -208,7 +209,12 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Returns and forgets the events produced since the last call. */
   eventsReceived(): ProtocolEvent[] {
-    return this.events.takeAll();
+    const events = this.events;
+    if (events === undefined) return [];
+    this.events = undefined;
+    const all = events.takeAll();
+    events.release();
+    return all;
   }
 
   /**
@@ -216,22 +222,41 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    * time, without an array per call (for per-message paths).
    */
   nextEvent(): ProtocolEvent | undefined {
-    return this.events.shift();
+    const events = this.events;
+    if (events === undefined) return undefined;
+    const event = events.shift();
+    if (events.isEmpty) {
+      this.events = undefined;
+      events.release();
+    }
+    return event;
   }
 
   /** Returns and forgets the bytes to write, in order (a gather list: write them corked or with writev). */
   dataToSend(): Uint8Array[] {
-    return this.output.takeAll();
+    const output = this.output;
+    if (output === undefined) return [];
+    this.output = undefined;
+    const all = output.takeAll();
+    output.release();
+    return all;
   }
 
   /** Whether bytes are waiting to be taken with `dataToSend` / `nextDataToSend`. */
   hasDataToSend(): boolean {
-    return !this.output.isEmpty;
+    return this.output !== undefined;
   }
 
   /** Returns and forgets the oldest bytes to write, or undefined: `dataToSend` one chunk at a time. */
   nextDataToSend(): Uint8Array | undefined {
-    return this.output.shift();
+    const output = this.output;
+    if (output === undefined) return undefined;
+    const bytes = output.shift();
+    if (output.isEmpty) {
+      this.output = undefined;
+      output.release();
+    }
+    return bytes;
   }
 
   /**
@@ -351,7 +376,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       this.heldData = undefined;
       return;
     }
-    this.events.push({ kind: "message-start", messageType, singleFrame, frameLength, rsv1 });
+    this.emit({ kind: "message-start", messageType, singleFrame, frameLength, rsv1 });
   }
 
   /** @internal */
@@ -364,7 +389,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       }
       this.releaseHeld();
     }
-    this.events.push({ kind: "message-data", data });
+    this.emit({ kind: "message-data", data });
   }
 
   /** @internal */
@@ -374,7 +399,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       this.flags &= ~HELD_ACTIVE;
       const data = this.heldData ?? EMPTY;
       this.heldData = undefined;
-      this.events.push({
+      this.emit({
         kind: "message",
         messageType: hasFlag(this.flags, HELD_TEXT) ? "text" : "binary",
         data,
@@ -382,21 +407,21 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       });
       return;
     }
-    this.events.push(MESSAGE_END);
+    this.emit(MESSAGE_END);
   }
 
   /** Emits a held-back single-frame start (and its first piece) as separate events. */
   private releaseHeld(): void {
     this.flags &= ~HELD_ACTIVE;
     const messageType = hasFlag(this.flags, HELD_TEXT) ? "text" : "binary";
-    this.events.push({
+    this.emit({
       kind: "message-start",
       messageType,
       singleFrame: true,
       frameLength: this.heldLength,
       rsv1: hasFlag(this.flags, HELD_RSV1),
     });
-    if (this.heldData !== undefined) this.events.push({ kind: "message-data", data: this.heldData });
+    if (this.heldData !== undefined) this.emit({ kind: "message-data", data: this.heldData });
     this.heldData = undefined;
   }
 
@@ -404,9 +429,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   onControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
       if (!hasFlag(this.flags, CLOSE_SENT)) this.writeFrame(Opcode.Pong, payload, undefined);
-      this.events.push({ kind: "ping", data: payload });
+      this.emit({ kind: "ping", data: payload });
     } else if (opcode === Opcode.Pong) {
-      this.events.push({ kind: "pong", data: payload });
+      this.emit({ kind: "pong", data: payload });
     } else {
       this.receiveClose(payload);
     }
@@ -415,7 +440,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onViolation(v: ProtocolViolation): void {
     this.record().failure = v;
-    this.events.push({ kind: "protocol-error", violation: v });
+    this.emit({ kind: "protocol-error", violation: v });
     this.fail(v.closeCode, v.message);
   }
 
@@ -425,7 +450,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     const parsed = parseClosePayload(payload);
     if ("closeCode" in parsed) return this.onViolation(parsed);
     this.record().received = parsed;
-    this.events.push({ kind: "close-received", code: parsed.code, reason: parsed.reason });
+    this.emit({ kind: "close-received", code: parsed.code, reason: parsed.reason });
     // Nothing after a Close is meaningful (RFC 6455 §5.5.1).
     this.decoder.stop();
     if (hasFlag(this.flags, CLOSE_SENT)) {
@@ -461,10 +486,18 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     record.deadline = this.clock() + this.closeTimeout;
   }
 
+  private emit(event: ProtocolEvent): void {
+    (this.events ??= Fifo.take()).push(event);
+  }
+
+  private queueOutput(bytes: Uint8Array): void {
+    (this.output ??= Fifo.take()).push(bytes);
+  }
+
   private finish(): void {
     const received = this.closing?.received;
     this.stateValue = ConnectionState.Closed;
-    this.events.push({
+    this.emit({
       kind: "closed",
       code: received?.code ?? CloseCode.AbnormalClosure,
       reason: received?.reason ?? "",
@@ -492,11 +525,11 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private writeFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
     const frameOptions = options ?? {};
     if (this.maskKeys) {
-      this.output.push(
+      this.queueOutput(
         encodeMaskedFrame(opcode, payload, this.maskKeys.nextKey(), frameOptions, this.allocate),
       );
     } else {
-      for (const part of encodeUnmaskedFrame(opcode, payload, frameOptions)) this.output.push(part);
+      for (const part of encodeUnmaskedFrame(opcode, payload, frameOptions)) this.queueOutput(part);
     }
   }
 

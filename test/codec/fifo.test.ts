@@ -43,4 +43,23 @@ describe("Fifo", () => {
     fifo.push("again");
     assert.deepEqual(fifo.takeAll(), ["again"]);
   });
+
+  it("a released queue is reused by the next take, emptied, and the pool stays bounded", () => {
+    const first = Fifo.take<number>();
+    first.push(1);
+    first.push(2);
+    first.release();
+    const again = Fifo.take<number>();
+    assert.equal(again, first, "the pool hands the released queue out again");
+    assert.equal(again.isEmpty, true);
+    assert.equal(again.shift(), undefined);
+    again.release();
+    // Releasing far more queues than the pool keeps must not grow it without bound: takes after
+    // draining it return fresh queues.
+    const many = Array.from({ length: 200 }, () => new Fifo<number>());
+    for (const q of many) q.release();
+    const taken = new Set(Array.from({ length: 200 }, () => Fifo.take<number>()));
+    const reused = many.filter((q) => taken.has(q)).length;
+    assert.ok(reused > 0 && reused < 200, `${reused} of 200 released queues were kept`);
+  });
 });
