@@ -56,6 +56,34 @@ enum State {
   Failed,
 }
 
+/**
+ * The largest frame, and the RSV bits an extension negotiated plus EXPECT_MASKED in one number. No
+ * per-frame "masked" flag: a frame whose mask bit differs is rejected, so every accepted frame is
+ * masked exactly when EXPECT_MASKED is set.
+ */
+interface DecoderLimits {
+  readonly maxFrameSize: number;
+  readonly rules: number;
+}
+
+/**
+ * Made once per options object: decoders made from the same options (one per connection, living as
+ * long as it does) share them.
+ */
+const limitsByOptions = new WeakMap<FrameDecoderOptions, DecoderLimits>();
+
+function limitsFor(options: FrameDecoderOptions): DecoderLimits {
+  let limits = limitsByOptions.get(options);
+  if (limits === undefined) {
+    limits = {
+      maxFrameSize: options.maxFrameSize ?? Number.MAX_SAFE_INTEGER,
+      rules: ((options.allowedRsv ?? 0) & RSV_BITS) | (options.expectMasked ? EXPECT_MASKED : 0),
+    };
+    limitsByOptions.set(options, limits);
+  }
+  return limits;
+}
+
 /** The incremental decoder. Feed it with {@link FrameDecoder.push}. */
 export class FrameDecoder {
   private state = State.Header;
@@ -65,20 +93,14 @@ export class FrameDecoder {
   private remaining = 0;
   private maskKey = 0;
   private maskOffset = 0;
-  private readonly maxFrameSize: number;
-  /**
-   * The RSV bits an extension negotiated, plus EXPECT_MASKED: one field (a decoder lives as long as
-   * its connection). No per-frame "masked" either: a frame whose mask bit differs is rejected, so
-   * every accepted frame is masked exactly when EXPECT_MASKED is set.
-   */
-  private readonly rules: number;
+  /** What the decoder takes from its options: one object per options object, shared. */
+  private readonly limits: DecoderLimits;
 
   constructor(
     private readonly handler: FrameDecoderHandler,
     options: FrameDecoderOptions,
   ) {
-    this.maxFrameSize = options.maxFrameSize ?? Number.MAX_SAFE_INTEGER;
-    this.rules = ((options.allowedRsv ?? 0) & RSV_BITS) | (options.expectMasked ? EXPECT_MASKED : 0);
+    this.limits = limitsFor(options);
   }
 
   /** True once a violation was reported or {@link FrameDecoder.stop} was called. */
@@ -116,7 +138,7 @@ export class FrameDecoder {
         const view = new Uint8Array(memory, base + pos, n);
         pos += n;
         this.remaining -= n;
-        if ((this.rules & EXPECT_MASKED) !== 0)
+        if ((this.limits.rules & EXPECT_MASKED) !== 0)
           this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);
         this.handler.onFramePayload(view);
         if (this.remaining === 0 && this.state === State.Payload) this.endFrame();
@@ -175,7 +197,7 @@ export class FrameDecoder {
       p += 8;
     }
     const rsv = b0 & RSV_BITS;
-    if ((rsv & ~this.rules) !== 0) {
+    if ((rsv & ~this.limits.rules) !== 0) {
       return this.fail(
         "WS_ERR_UNEXPECTED_RSV",
         1002,
@@ -203,18 +225,19 @@ export class FrameDecoder {
         );
       }
     }
-    const expectMasked = (this.rules & EXPECT_MASKED) !== 0;
+    const expectMasked = (this.limits.rules & EXPECT_MASKED) !== 0;
     if (masked !== expectMasked) {
       return expectMasked
         ? this.fail("WS_ERR_EXPECTED_MASK", 1002, "RFC 6455 §5.1", "unmasked frame from a client")
         : this.fail("WS_ERR_UNEXPECTED_MASK", 1002, "RFC 6455 §5.1", "masked frame from a server");
     }
-    if (length > this.maxFrameSize) {
+    const { maxFrameSize } = this.limits;
+    if (length > maxFrameSize) {
       return this.fail(
         "WS_ERR_FRAME_TOO_BIG",
         1009,
         "RFC 6455 §7.4.1",
-        `frame of ${length} bytes exceeds maxFrameSize (${this.maxFrameSize})`,
+        `frame of ${length} bytes exceeds maxFrameSize (${maxFrameSize})`,
       );
     }
     const maskKey = masked ? packMaskKey(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!) : 0;

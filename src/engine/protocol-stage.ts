@@ -32,7 +32,7 @@ import {
   releaseFrame,
   truncateCloseReason,
 } from "../codec/index.js";
-import { type ProtocolEvent, WebSocketProtocol } from "../protocol/index.js";
+import { type ProtocolEvent, type ProtocolOptions, WebSocketProtocol } from "../protocol/index.js";
 import {
   type Deferred,
   GraphStageLogic,
@@ -100,6 +100,31 @@ const WE_INITIATED_CLOSE = 128;
  */
 const TRACKS_ACTIVITY = 256;
 
+/**
+ * The protocol's options for `settings`: one object per settings object, so that every connection's
+ * protocol shares what it derives from them (see `WebSocketProtocol`).
+ */
+const protocolOptions = new WeakMap<EngineSettings, ProtocolOptions>();
+
+function protocolOptionsFor(settings: EngineSettings): ProtocolOptions {
+  let options = protocolOptions.get(settings);
+  if (options === undefined) {
+    options = {
+      role: settings.role,
+      maxFrameSize: settings.maxFrameSize,
+      maxMessageSize: settings.maxMessageSize,
+      closeTimeout: settings.closeTimeout,
+      // The peer's Close is answered once the application has sent what it still had (see onPeerClose).
+      closeReply: "manual",
+      ...(settings.randomFill ? { maskKeys: new RandomMaskKeySource(settings.randomFill) } : {}),
+      ...(settings.utf8Bulk ? { utf8Bulk: settings.utf8Bulk } : {}),
+      ...(settings.allocate ? { allocate: settings.allocate } : {}),
+    };
+    protocolOptions.set(settings, options);
+  }
+  return options;
+}
+
 export abstract class ProtocolStageLogic extends GraphStageLogic implements ControlHandler {
   /** Bytes to the network. */
   readonly out1: Outlet<Uint8Array> = this.outlet<Uint8Array>("protocol.bytesOut");
@@ -123,17 +148,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     private readonly controls: ConnectionControls,
   ) {
     super();
-    this.protocol = new WebSocketProtocol({
-      role: settings.role,
-      maxFrameSize: settings.maxFrameSize,
-      maxMessageSize: settings.maxMessageSize,
-      closeTimeout: settings.closeTimeout,
-      // The peer's Close is answered once the application has sent what it still had (see onPeerClose).
-      closeReply: "manual",
-      ...(settings.randomFill ? { maskKeys: new RandomMaskKeySource(settings.randomFill) } : {}),
-      ...(settings.utf8Bulk ? { utf8Bulk: settings.utf8Bulk } : {}),
-      ...(settings.allocate ? { allocate: settings.allocate } : {}),
-    });
+    this.protocol = new WebSocketProtocol(protocolOptionsFor(settings));
     // Handlers call methods of this stage: no closures per port (a connection lives long).
     const P = ProtocolStageLogic.prototype;
     this.setHandler(this.out1, new OutPortHandler(this, P.flushBytes, P.completeStage));

@@ -62,17 +62,12 @@ export class IncomingFrames implements FrameDecoderHandler {
    * and dropped at its end: a message whole in one chunk is checked in one call, without state.
    */
   private utf8: Utf8Validator | undefined;
-  private readonly utf8Bulk: BulkUtf8Check | undefined;
-  /** From the options, which are not kept (a connection's state lives as long as it does). */
-  private readonly maxMessageSize: number;
 
   constructor(
     private readonly receiver: IncomingFrameReceiver,
-    options: IncomingOptions,
-  ) {
-    this.maxMessageSize = options.maxMessageSize;
-    this.utf8Bulk = options.utf8Bulk;
-  }
+    /** Kept, not copied: a protocol passes one object shared by all its connections. */
+    private readonly options: IncomingOptions,
+  ) {}
 
   /** True while a fragmented message is in progress. */
   get messageInProgress(): boolean {
@@ -105,11 +100,12 @@ export class IncomingFrames implements FrameDecoderHandler {
       );
     }
     const total = (opcode === Opcode.Continuation ? this.messageBytes : 0) + header.payloadLength;
-    if (total > this.maxMessageSize) {
+    const { maxMessageSize } = this.options;
+    if (total > maxMessageSize) {
       return this.fail(
         "WS_ERR_MESSAGE_TOO_BIG",
         1009,
-        `message of at least ${total} bytes exceeds maxMessageSize (${this.maxMessageSize})`,
+        `message of at least ${total} bytes exceeds maxMessageSize (${maxMessageSize})`,
         "RFC 6455 §7.4.1",
       );
     }
@@ -134,8 +130,8 @@ export class IncomingFrames implements FrameDecoderHandler {
       // The whole message in one chunk (the usual case for small ones): one check, no state.
       const valid =
         (flags & FRAME_FIN) !== 0 && chunk.length === this.messageBytes && this.utf8 === undefined
-          ? isValidUtf8(chunk, this.utf8Bulk)
-          : (this.utf8 ??= new Utf8Validator(this.utf8Bulk)).feed(chunk) === -1;
+          ? isValidUtf8(chunk, this.options.utf8Bulk)
+          : (this.utf8 ??= new Utf8Validator(this.options.utf8Bulk)).feed(chunk) === -1;
       if (!valid)
         return this.fail("WS_ERR_INVALID_UTF8", 1007, "text message is not valid UTF-8", "RFC 6455 §8.1");
     }

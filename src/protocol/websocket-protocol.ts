@@ -22,6 +22,7 @@ import {
   encodeMaskedFrame,
   encodeUnmaskedFrame,
   FrameDecoder,
+  type FrameDecoderOptions,
   InvalidArgumentError,
   InvalidStateError,
   type MaskKeySource,
@@ -33,7 +34,12 @@ import {
   truncateCloseReason,
 } from "../codec/index.js";
 import { ConnectionState } from "./connection-state.js";
-import { type IncomingFrameReceiver, IncomingFrames, type MessageType } from "./incoming-frames.js";
+import {
+  type IncomingFrameReceiver,
+  IncomingFrames,
+  type IncomingOptions,
+  type MessageType,
+} from "./incoming-frames.js";
 import { MESSAGE_END, type ProtocolEvent } from "./protocol-event.js";
 
 /** Which end of the connection this is. Clients mask what they send; servers require masked input. */
@@ -127,6 +133,46 @@ class ClosingRecord {
   failure: ProtocolViolation | undefined = undefined;
 }
 
+/**
+ * What a protocol takes from its options, checked and with defaults applied: made once per options
+ * object and shared by every protocol made from it (the engine passes one options object for all
+ * its connections), so that a protocol, its decoder and its frame assembler, which live as long as
+ * their connection, each keep one reference instead of eight fields between them.
+ */
+interface ProtocolConfig {
+  readonly maskKeys: MaskKeySource | undefined;
+  readonly allocate: ByteAllocator;
+  readonly clock: () => number;
+  readonly closeTimeout: number;
+  readonly incoming: IncomingOptions;
+  readonly decoder: FrameDecoderOptions;
+}
+
+const configs = new WeakMap<ProtocolOptions, ProtocolConfig>();
+
+function configFor(options: ProtocolOptions): ProtocolConfig {
+  let config = configs.get(options);
+  if (config !== undefined) return config;
+  const client = options.role === "client";
+  config = {
+    maskKeys: client ? (options.maskKeys ?? sharedMaskKeySource()) : undefined,
+    allocate: options.allocate ?? defaultAllocator,
+    clock: options.clock ?? Date.now,
+    closeTimeout: checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT),
+    incoming: {
+      maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
+      ...(options.utf8Bulk ? { utf8Bulk: options.utf8Bulk } : {}),
+    },
+    decoder: {
+      expectMasked: !client,
+      maxFrameSize: checkLimit("maxFrameSize", options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE),
+      allowedRsv: options.allowRsv1 ? RSV1_BIT : 0,
+    },
+  };
+  configs.set(options, config);
+  return config;
+}
+
 /** The connection state machine. */
 export class WebSocketProtocol implements IncomingFrameReceiver {
   private stateValue: ConnectionState = ConnectionState.Open;
@@ -135,10 +181,8 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** Events not taken yet, and bytes not taken yet: pooled queues, held only while not empty. */
   private events: Fifo<ProtocolEvent> | undefined = undefined;
   private output: Fifo<Uint8Array> | undefined = undefined;
-  private readonly maskKeys: MaskKeySource | undefined;
-  private readonly allocate: ByteAllocator;
-  private readonly closeTimeout: number;
-  private readonly clock: () => number;
+  /** The options with defaults applied, shared with every protocol made from the same options. */
+  private readonly config: ProtocolConfig;
   /** The yes/no states, bits of one number (see the flag constants): a connection lives long. */
   private flags = 0;
   /** What the closing handshake or a failure recorded; made when the first of them happens. */
@@ -151,21 +195,12 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   private heldData: Uint8Array | undefined;
 
   constructor(options: ProtocolOptions) {
+    const config = configFor(options);
+    this.config = config;
     if (options.role === "client") this.flags |= CLIENT;
-    this.maskKeys = this.isClient ? (options.maskKeys ?? sharedMaskKeySource()) : undefined;
-    this.closeTimeout = checkLimit("closeTimeout", options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
-    this.clock = options.clock ?? Date.now;
-    this.allocate = options.allocate ?? defaultAllocator;
     if ((options.closeReply ?? "auto") === "auto") this.flags |= AUTO_CLOSE_REPLY;
-    this.incoming = new IncomingFrames(this, {
-      maxMessageSize: checkLimit("maxMessageSize", options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
-      ...(options.utf8Bulk ? { utf8Bulk: options.utf8Bulk } : {}),
-    });
-    this.decoder = new FrameDecoder(this.incoming, {
-      expectMasked: !this.isClient,
-      maxFrameSize: checkLimit("maxFrameSize", options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE),
-      allowedRsv: options.allowRsv1 ? RSV1_BIT : 0,
-    });
+    this.incoming = new IncomingFrames(this, config.incoming);
+    this.decoder = new FrameDecoder(this.incoming, config.decoder);
   }
 
   private get isClient(): boolean {
@@ -274,7 +309,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   }
 
   /** Tells the protocol the time is `now`: past the close deadline, it gives up on the peer. */
-  onDeadline(now: number = this.clock()): void {
+  onDeadline(now: number = this.config.clock()): void {
     const at = this.deadline();
     if (at === undefined || now < at) return;
     this.flags |= CLOSE_TRANSPORT;
@@ -313,7 +348,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    * frame refers to the payload itself, which must then be its own.
    */
   private encodeText(text: string): Uint8Array {
-    if (this.maskKeys === undefined || text.length > SCRATCH_MAX_CHARS) return encoder.encode(text);
+    if (this.config.maskKeys === undefined || text.length > SCRATCH_MAX_CHARS) return encoder.encode(text);
     const needed = text.length * 3;
     if (textScratch.length < needed) {
       textScratchMemory = new ArrayBuffer(Math.max(needed, 4096));
@@ -483,7 +518,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     const record = this.record();
     record.sentCode = code;
     this.stateValue = ConnectionState.Closing;
-    record.deadline = this.clock() + this.closeTimeout;
+    record.deadline = this.config.clock() + this.config.closeTimeout;
   }
 
   private emit(event: ProtocolEvent): void {
@@ -524,9 +559,10 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   private writeFrame(opcode: number, payload: Uint8Array, options: SendOptions | undefined): void {
     const frameOptions = options ?? {};
-    if (this.maskKeys) {
+    const { maskKeys } = this.config;
+    if (maskKeys) {
       this.queueOutput(
-        encodeMaskedFrame(opcode, payload, this.maskKeys.nextKey(), frameOptions, this.allocate),
+        encodeMaskedFrame(opcode, payload, maskKeys.nextKey(), frameOptions, this.config.allocate),
       );
     } else {
       for (const part of encodeUnmaskedFrame(opcode, payload, frameOptions)) this.queueOutput(part);

@@ -124,6 +124,15 @@ function endOfTick(stage: TcpConnectionLogic, socket: net.Socket): void {
   stage.writeState = IDLE;
 }
 
+/** A socket a server accepted, and the bytes already read from it. */
+interface AcceptedSocket {
+  readonly socket: net.Socket;
+  readonly head: Uint8Array;
+}
+
+/** The host name of the last connection made (see the stage's constructor). */
+let lastHost = "";
+
 // The read side's states.
 const CONNECTING = 0;
 const READING = 1;
@@ -164,7 +173,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     const s = this.socket!;
     const reportAddresses = this.options?.reportAddresses !== false;
     // Only connecting needs them (the stage lives as long as the connection).
-    this.options = undefined;
+    this.setup = undefined;
     this.connected?.resolve(
       reportAddresses
         ? {
@@ -214,15 +223,23 @@ class TcpConnectionLogic extends GraphStageLogic {
     if (this.readQueue === undefined) this.completeStage();
   }
 
+  private readonly host: string;
+  /**
+   * Until connected: the options to connect with, or an accepted socket to run over instead and the
+   * bytes already read from it (one field: the stage lives as long as the connection).
+   */
+  private setup: OutgoingConnectionOptions | AcceptedSocket | undefined;
+
   constructor(
-    private readonly host: string,
+    host: string,
     private readonly port: number,
-    /** Until connected. */
-    private options: OutgoingConnectionOptions | undefined,
-    /** An accepted socket to run over instead of connecting, and bytes already read from it. */
-    private accepted?: { readonly socket: net.Socket; readonly head: Uint8Array },
+    setup: OutgoingConnectionOptions | AcceptedSocket,
   ) {
     super();
+    // Connections to one host share its name's string (parsed afresh from each URL, and kept).
+    this.host = host === lastHost ? lastHost : (lastHost = host);
+    this.setup = setup;
+    const options = this.options;
     this.signal = options?.signal;
     this.lent = options?.lentBytes;
     // Handlers call methods of this stage: no closures per port (a connection lives long).
@@ -259,13 +276,19 @@ class TcpConnectionLogic extends GraphStageLogic {
     }
   }
 
+  /** The connect options, until connected (none for an accepted socket). */
+  private get options(): OutgoingConnectionOptions | undefined {
+    const setup = this.setup;
+    return setup === undefined || "socket" in setup ? undefined : setup;
+  }
+
   override preStart(): void {
-    if (this.accepted) {
-      const { socket, head } = this.accepted;
-      this.accepted = undefined;
-      return this.adopt(socket, head);
+    const setup = this.setup!;
+    if ("socket" in setup) {
+      this.setup = undefined;
+      return this.adopt(setup.socket, setup.head);
     }
-    const options = this.options!;
+    const options = setup;
     const signal = this.signal;
     if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
     signal?.addEventListener("abort", this, { once: true });
@@ -396,12 +419,10 @@ export const Tcp = {
     head: Uint8Array = new Uint8Array(0),
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
     return Flow.fromStageMat(() => {
-      const logic = new TcpConnectionLogic(
-        socket.remoteAddress ?? "",
-        socket.remotePort ?? 0,
-        {},
-        { socket, head },
-      );
+      const logic = new TcpConnectionLogic(socket.remoteAddress ?? "", socket.remotePort ?? 0, {
+        socket,
+        head,
+      });
       return [logic, logic.connected!.promise] as const;
     });
   },

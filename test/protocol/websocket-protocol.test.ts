@@ -130,9 +130,27 @@ describe("limits", () => {
     ]);
   });
 
-  it("refuses nonsense limits", () => {
+  it("refuses nonsense limits, every time the same options are given", () => {
     assert.throws(() => new WebSocketProtocol({ role: "client", maxMessageSize: 0 }), InvalidArgumentError);
     assert.throws(() => new WebSocketProtocol({ role: "client", closeTimeout: -1 }), InvalidArgumentError);
+    const bad = { role: "client", maxFrameSize: 0 } as const;
+    assert.throws(() => new WebSocketProtocol(bad), InvalidArgumentError);
+    assert.throws(() => new WebSocketProtocol(bad), InvalidArgumentError);
+  });
+
+  it("protocols made from one options object apply its limits independently", () => {
+    // What a protocol derives from its options is shared between protocols made from the same
+    // object (as the engine's connections are); each connection's state stays its own.
+    const options = { role: "client", maxFrameSize: 4 } as const;
+    const a = new WebSocketProtocol(options);
+    const b = new WebSocketProtocol(options);
+    assert.deepEqual(feed(a, serverFrame(Opcode.Binary, "12345")), ["error 1009 WS_ERR_FRAME_TOO_BIG"]);
+    assert.deepEqual(feed(b, serverFrame(Opcode.Binary, "1234")), [
+      "start binary single 4",
+      "data 1234",
+      "end",
+    ]);
+    assert.equal(b.state, "OPEN");
   });
 });
 

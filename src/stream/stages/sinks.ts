@@ -22,10 +22,8 @@ export interface Consumer<In, R> {
  */
 abstract class ResultSinkLogic<In, R> extends SinkStageLogic<In> {
   readonly result: Deferred<R> = lazyDeferred<R>();
-
-  constructor(private readonly abruptMessage: string) {
-    super();
-  }
+  /** The abrupt-termination error's message (a method: no field per sink, which may live long). */
+  protected abstract abruptMessage(): string;
   override preStart(): void {
     this.pull(this.in);
   }
@@ -35,14 +33,17 @@ abstract class ResultSinkLogic<In, R> extends SinkStageLogic<In> {
   }
   override postStop(): void {
     // Only build the error (a stack trace costs tens of µs) when the promise is still open.
-    if (!this.result.settled) this.result.reject(new AbruptStageTerminationError(this.abruptMessage));
+    if (!this.result.settled) this.result.reject(new AbruptStageTerminationError(this.abruptMessage()));
   }
 }
 
 /** A sink that consumes every element and settles `result` when the stream ends. */
 export class ConsumingSinkLogic<In, R> extends ResultSinkLogic<In, R> {
   constructor(private readonly consumer: Consumer<In, R>) {
-    super("sink stopped before the stream completed");
+    super();
+  }
+  protected abruptMessage(): string {
+    return "sink stopped before the stream completed";
   }
   onPush(): void {
     try {
@@ -105,7 +106,10 @@ export function lastConsumer<T>(required: boolean): Consumer<T, T | undefined> {
 /** `head()` (fails on an empty stream) and `headOption()`: takes one element, then cancels. */
 export class HeadSinkLogic<T> extends ResultSinkLogic<T, T | undefined> {
   constructor(private readonly required: boolean) {
-    super("head sink stopped before an element arrived");
+    super();
+  }
+  protected abruptMessage(): string {
+    return "head sink stopped before an element arrived";
   }
   onPush(): void {
     this.result.resolve(this.grab(this.in));
