@@ -25,7 +25,7 @@ import {
   RSV2_BIT,
   RSV3_BIT,
 } from "./frame-header.js";
-import { maskInPlace, packMaskKey } from "./masking.js";
+import { maskInPlace, packMaskKey, rotateMaskKey } from "./masking.js";
 import { isControlOpcode, isDefinedOpcode } from "./opcode.js";
 
 /** Receives what the decoder finds, in order: start, payload chunks (possibly none), end. */
@@ -84,15 +84,20 @@ function limitsFor(options: FrameDecoderOptions): DecoderLimits {
   return limits;
 }
 
+/** Where the scratch buffer counts the header bytes gathered in it (after room for a whole header). */
+const GATHERED = MAX_HEADER_LENGTH;
+
 /** The incremental decoder. Feed it with {@link FrameDecoder.push}. */
 export class FrameDecoder {
   private state = State.Header;
-  /** Only for a header that straddles chunks; allocated the first time one does. */
+  /**
+   * Only for a header that straddles chunks; allocated the first time one does. Its last byte
+   * counts the header bytes gathered (a field less in a decoder that lives as long as its connection).
+   */
   private scratch: Uint8Array | undefined;
-  private scratchLength = 0;
   private remaining = 0;
+  /** The mask key as it applies to the next payload byte: rotated as bytes are unmasked (no offset field). */
   private maskKey = 0;
-  private maskOffset = 0;
   /** What the decoder takes from its options: one object per options object, shared. */
   private readonly limits: DecoderLimits;
 
@@ -110,7 +115,12 @@ export class FrameDecoder {
 
   /** True between frames: no header byte or payload byte of a frame is pending. */
   get atFrameBoundary(): boolean {
-    return this.state === State.Header && this.scratchLength === 0;
+    return this.state === State.Header && this.gathered === 0;
+  }
+
+  /** Header bytes gathered in the scratch buffer so far. */
+  private get gathered(): number {
+    return this.scratch === undefined ? 0 : this.scratch[GATHERED]!;
   }
 
   /** Ignores all further input (the connection is being failed or closed). */
@@ -138,8 +148,10 @@ export class FrameDecoder {
         const view = new Uint8Array(memory, base + pos, n);
         pos += n;
         this.remaining -= n;
-        if ((this.limits.rules & EXPECT_MASKED) !== 0)
-          this.maskOffset = maskInPlace(view, this.maskKey, this.maskOffset);
+        if ((this.limits.rules & EXPECT_MASKED) !== 0) {
+          maskInPlace(view, this.maskKey);
+          this.maskKey = rotateMaskKey(this.maskKey, n);
+        }
         this.handler.onFramePayload(view);
         if (this.remaining === 0 && this.state === State.Payload) this.endFrame();
       }
@@ -149,7 +161,7 @@ export class FrameDecoder {
   /** Consumes header bytes from `chunk` at `pos`; returns the new position. */
   private readHeader(chunk: Uint8Array, pos: number): number {
     const available = chunk.length - pos;
-    if (this.scratchLength === 0 && available >= 2) {
+    if (this.gathered === 0 && available >= 2) {
       const needed = headerSize(chunk[pos + 1]!);
       if (available >= needed) {
         this.decodeHeader(chunk, pos);
@@ -157,15 +169,17 @@ export class FrameDecoder {
       }
     }
     // The header straddles chunks: gather it in the scratch buffer.
-    const scratch = (this.scratch ??= new Uint8Array(MAX_HEADER_LENGTH));
+    const scratch = (this.scratch ??= new Uint8Array(MAX_HEADER_LENGTH + 1));
+    let gathered = scratch[GATHERED]!;
     while (pos < chunk.length) {
-      scratch[this.scratchLength++] = chunk[pos++]!;
-      if (this.scratchLength >= 2 && this.scratchLength === headerSize(scratch[1]!)) {
-        this.scratchLength = 0;
+      scratch[gathered++] = chunk[pos++]!;
+      if (gathered >= 2 && gathered === headerSize(scratch[1]!)) {
+        scratch[GATHERED] = 0;
         this.decodeHeader(scratch, 0);
-        break;
+        return pos;
       }
     }
+    scratch[GATHERED] = gathered;
     return pos;
   }
 
@@ -242,7 +256,6 @@ export class FrameDecoder {
     }
     const maskKey = masked ? packMaskKey(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!) : 0;
     this.maskKey = maskKey;
-    this.maskOffset = 0;
     this.remaining = length;
     this.state = State.Payload;
     this.handler.onFrameStart({

@@ -117,6 +117,9 @@ const CLOSE_TRANSPORT = 16;
 const HELD_ACTIVE = 32;
 const HELD_TEXT = 64;
 const HELD_RSV1 = 128;
+/** The state: OPEN with neither bit (a field less than the state's name). */
+const STATE_CLOSING = 256;
+const STATE_CLOSED = 512;
 
 /**
  * The closing handshake's and a failure's record: one field of the protocol instead of four, made
@@ -175,7 +178,6 @@ function configFor(options: ProtocolOptions): ProtocolConfig {
 
 /** The connection state machine. */
 export class WebSocketProtocol implements IncomingFrameReceiver {
-  private stateValue: ConnectionState = ConnectionState.Open;
   private readonly decoder: FrameDecoder;
   private readonly incoming: IncomingFrames;
   /** Events not taken yet, and bytes not taken yet: pooled queues, held only while not empty. */
@@ -209,7 +211,12 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** OPEN, CLOSING or CLOSED. */
   get state(): ConnectionState {
-    return this.stateValue;
+    const flags = this.flags;
+    return hasFlag(flags, STATE_CLOSED)
+      ? ConnectionState.Closed
+      : hasFlag(flags, STATE_CLOSING)
+        ? ConnectionState.Closing
+        : ConnectionState.Open;
   }
 
   /** Whether we have sent a Close frame. */
@@ -231,13 +238,13 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** Feeds bytes received from the transport. The protocol takes ownership of `data` (it unmasks in place). */
   receiveData(data: Uint8Array): void {
-    if (this.stateValue === ConnectionState.Closed) return;
+    if (hasFlag(this.flags, STATE_CLOSED)) return;
     this.decoder.push(data);
   }
 
   /** The transport ended (EOF or reset): the connection is CLOSED. */
   receiveEof(): void {
-    if (this.stateValue === ConnectionState.Closed) return;
+    if (hasFlag(this.flags, STATE_CLOSED)) return;
     this.decoder.stop();
     this.finish();
   }
@@ -305,7 +312,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   /** When {@link onDeadline} must be called (on `clock`), or undefined when nothing is pending. */
   deadline(): number | undefined {
-    return this.stateValue === ConnectionState.Closing ? this.closing?.deadline : undefined;
+    return hasFlag(this.flags, STATE_CLOSING) ? this.closing?.deadline : undefined;
   }
 
   /** Tells the protocol the time is `now`: past the close deadline, it gives up on the peer. */
@@ -378,7 +385,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   sendClose(code?: number, reason = ""): void {
     const payload = encodeClosePayload(code, reason);
-    if (hasFlag(this.flags, CLOSE_SENT) || this.stateValue === ConnectionState.Closed) {
+    if (hasFlag(this.flags, CLOSE_SENT) || hasFlag(this.flags, STATE_CLOSED)) {
       throw new InvalidStateError("Close was already sent", "WS_ERR_ALREADY_CLOSING");
     }
     this.writeClose(code, payload);
@@ -390,7 +397,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    * for the transport to be closed. Further input is ignored.
    */
   fail(code: number, reason = ""): void {
-    if (this.stateValue === ConnectionState.Closed) return;
+    if (hasFlag(this.flags, STATE_CLOSED)) return;
     if (!hasFlag(this.flags, CLOSE_SENT))
       this.writeClose(code, encodeClosePayload(code, truncateCloseReason(reason)));
     this.decoder.stop();
@@ -502,7 +509,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   replyToClose(): void {
     const received = this.closing?.received;
-    if (!received || hasFlag(this.flags, CLOSE_SENT) || this.stateValue === ConnectionState.Closed) return;
+    if (!received || hasFlag(this.flags, CLOSE_SENT) || hasFlag(this.flags, STATE_CLOSED)) return;
     const echo = received.code === CloseCode.NoStatusReceived ? undefined : received.code;
     this.writeClose(echo, encodeClosePayload(echo));
     if (!this.isClient) this.flags |= CLOSE_TRANSPORT;
@@ -517,7 +524,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.flags |= CLOSE_SENT;
     const record = this.record();
     record.sentCode = code;
-    this.stateValue = ConnectionState.Closing;
+    this.flags |= STATE_CLOSING;
     record.deadline = this.config.clock() + this.config.closeTimeout;
   }
 
@@ -531,7 +538,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
 
   private finish(): void {
     const received = this.closing?.received;
-    this.stateValue = ConnectionState.Closed;
+    this.flags = (this.flags & ~STATE_CLOSING) | STATE_CLOSED;
     this.emit({
       kind: "closed",
       code: received?.code ?? CloseCode.AbnormalClosure,
@@ -570,9 +577,9 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   }
 
   private checkCanSend(what: string): void {
-    if (hasFlag(this.flags, CLOSE_SENT) || this.stateValue !== ConnectionState.Open) {
+    if (hasFlag(this.flags, CLOSE_SENT) || this.state !== ConnectionState.Open) {
       throw new InvalidStateError(
-        `cannot send ${what}: the connection is ${this.stateValue}`,
+        `cannot send ${what}: the connection is ${this.state}`,
         "WS_ERR_SEND_AFTER_CLOSE",
       );
     }
