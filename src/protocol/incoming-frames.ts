@@ -48,15 +48,22 @@ const MESSAGE_IS_TEXT = 2;
 const FRAME_FIN = 4;
 /** A violation was reported: everything after it is ignored. */
 const FAILED = 8;
+/** The current frame's opcode, in bits 4-7 of `flags`. */
+const OPCODE_SHIFT = 4;
+const OPCODE_BITS = 0xf << OPCODE_SHIFT;
+/** Bytes of a control payload gathered so far (at most 125), in bits 8-14 of `flags`. */
+const CONTROL_SHIFT = 8;
+const CONTROL_BITS = 0x7f << CONTROL_SHIFT;
 
 /** Applies the sequence rules; plug it into a `FrameDecoder` as its handler. */
 export class IncomingFrames implements FrameDecoderHandler {
-  /** IN_MESSAGE, MESSAGE_IS_TEXT, FRAME_FIN and FAILED: one field (a connection lives long). */
+  /**
+   * IN_MESSAGE, MESSAGE_IS_TEXT, FRAME_FIN and FAILED, the frame's opcode and the control bytes
+   * gathered: one field (a connection lives long).
+   */
   private flags = 0;
   private messageBytes = 0;
-  private frameOpcode = 0;
   private control: Uint8Array | undefined;
-  private controlLength = 0;
   /**
    * The state of a text message's UTF-8 across chunks, made only for one that arrives in pieces
    * and dropped at its end: a message whole in one chunk is checked in one call, without state.
@@ -76,10 +83,10 @@ export class IncomingFrames implements FrameDecoderHandler {
 
   onFrameStart(header: FrameHeader): void {
     const { opcode } = header;
-    this.frameOpcode = opcode;
-    this.flags = withFlag(this.flags, FRAME_FIN, header.fin);
+    // A new frame: its opcode, and no control bytes gathered yet.
+    this.flags =
+      withFlag(this.flags & ~(OPCODE_BITS | CONTROL_BITS), FRAME_FIN, header.fin) | (opcode << OPCODE_SHIFT);
     if (isControlOpcode(opcode)) {
-      this.controlLength = 0;
       this.control = header.payloadLength === 0 ? undefined : new Uint8Array(header.payloadLength);
       return;
     }
@@ -121,9 +128,10 @@ export class IncomingFrames implements FrameDecoderHandler {
   onFramePayload(chunk: Uint8Array): void {
     const flags = this.flags;
     if ((flags & FAILED) !== 0) return;
-    if (isControlOpcode(this.frameOpcode)) {
-      this.control!.set(chunk, this.controlLength);
-      this.controlLength += chunk.length;
+    if (isControlOpcode((flags & OPCODE_BITS) >> OPCODE_SHIFT)) {
+      const gathered = (flags & CONTROL_BITS) >> CONTROL_SHIFT;
+      this.control!.set(chunk, gathered);
+      this.flags = (flags & ~CONTROL_BITS) | ((gathered + chunk.length) << CONTROL_SHIFT);
       return;
     }
     if ((flags & MESSAGE_IS_TEXT) !== 0) {
@@ -141,10 +149,11 @@ export class IncomingFrames implements FrameDecoderHandler {
   onFrameEnd(): void {
     const flags = this.flags;
     if ((flags & FAILED) !== 0) return;
-    if (isControlOpcode(this.frameOpcode)) {
+    const opcode = (flags & OPCODE_BITS) >> OPCODE_SHIFT;
+    if (isControlOpcode(opcode)) {
       const payload = this.control ?? new Uint8Array(0);
       this.control = undefined;
-      this.receiver.onControlFrame(this.frameOpcode, payload);
+      this.receiver.onControlFrame(opcode, payload);
       return;
     }
     if ((flags & FRAME_FIN) === 0) return;
