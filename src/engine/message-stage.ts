@@ -65,7 +65,6 @@ export class MessageStageLogic extends ProtocolStageLogic {
   /** Frames waiting for the protocol half's demand: a pooled queue, held only while not empty. */
   private frames: Fifo<OutgoingFrame> | undefined = undefined;
   private outgoing: OutgoingStream | undefined;
-  private appDone = false;
   private incoming: Incoming | undefined;
 
   // Substream events (methods, bound per streamed message: an idle connection pays nothing).

@@ -99,6 +99,8 @@ const WE_INITIATED_CLOSE = 128;
  * nothing reads the stamp, and reading the clock (~50 ns) twice per round trip is wasted.
  */
 const TRACKS_ACTIVITY = 256;
+/** The application completed its outgoing messages (the message half's state, kept here). */
+const APP_DONE = 512;
 
 /**
  * The protocol's options for `settings`: one object per settings object, so that every connection's
@@ -142,6 +144,14 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   private lastActivity = 0;
   /** Pings awaiting their pong (made on the first ping). */
   private pings: { payload: string; started: number; result: Deferred<number> }[] | undefined;
+
+  /** The application completed its outgoing messages (a bit of `flags`: no field of the message half). */
+  protected get appDone(): boolean {
+    return hasFlag(this.flags, APP_DONE);
+  }
+  protected set appDone(done: boolean) {
+    this.flags = done ? this.flags | APP_DONE : this.flags & ~APP_DONE;
+  }
 
   constructor(
     protected readonly settings: EngineSettings,

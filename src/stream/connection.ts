@@ -14,6 +14,46 @@ import type { InHandler, OutHandler } from "./ports.js";
 
 function noop(): void {}
 
+/**
+ * An inlet's handlers for upstream's completion and failure, which run once in a connection's life.
+ * The pairs are nearly always a stage class's methods, few in a program: each distinct pair is made
+ * once and shared by every connection that uses it (one field per connection instead of two). The
+ * table is bounded, as functions made per stage (closures) would grow it without end: past
+ * `END_HANDLERS_SHARED` pairs, each connection gets its own.
+ */
+export class EndHandlers {
+  constructor(
+    readonly onFinish: (() => void) | undefined,
+    readonly onFailure: ((error: unknown) => void) | undefined,
+  ) {}
+}
+
+const DEFAULT_END = new EndHandlers(undefined, undefined);
+const endHandlersByFinish = new Map<unknown, Map<unknown, EndHandlers>>();
+const END_HANDLERS_SHARED = 512;
+let endHandlersShared = 0;
+
+function endHandlers(
+  onFinish: (() => void) | undefined,
+  onFailure: ((error: unknown) => void) | undefined,
+): EndHandlers {
+  if (onFinish === undefined && onFailure === undefined) return DEFAULT_END;
+  let byFailure = endHandlersByFinish.get(onFinish);
+  if (byFailure === undefined) {
+    if (endHandlersShared >= END_HANDLERS_SHARED) return new EndHandlers(onFinish, onFailure);
+    endHandlersByFinish.set(onFinish, (byFailure = new Map()));
+  }
+  let handlers = byFailure.get(onFailure);
+  if (handlers === undefined) {
+    handlers = new EndHandlers(onFinish, onFailure);
+    if (endHandlersShared < END_HANDLERS_SHARED) {
+      endHandlersShared++;
+      byFailure.set(onFailure, handlers);
+    }
+  }
+  return handlers;
+}
+
 // The connection's flags, bits of one number: a connection is long-lived (one per port pair of
 // every stage of every open WebSocket), and seven boolean fields cost seven words.
 const PULL_PENDING = 1;
@@ -166,9 +206,8 @@ export class Connection {
    */
   inLogic: GraphStageLogic | undefined = undefined;
   onPush: () => void = noop;
-  /** Undefined: the default (complete or fail the stage). */
-  onFinish: (() => void) | undefined = undefined;
-  onFailure: ((error: unknown) => void) | undefined = undefined;
+  /** What upstream's completion and failure call (each undefined: the default, complete or fail the stage). */
+  onEnd: EndHandlers = DEFAULT_END;
   /** The upstream stage, and its outlet's handler methods (run with the stage as `this`). */
   outLogic: GraphStageLogic | undefined = undefined;
   onPull: () => void = noop;
@@ -189,8 +228,7 @@ export class Connection {
   joinDownstream(next: Connection): void {
     this.inLogic = next.inLogic;
     this.onPush = next.onPush;
-    this.onFinish = next.onFinish;
-    this.onFailure = next.onFailure;
+    this.onEnd = next.onEnd;
   }
 
   /**
@@ -202,16 +240,17 @@ export class Connection {
   setInHandler(handler: InHandler): void {
     if (handler instanceof InPortHandler && handler.logic === this.inLogic) {
       this.onPush = handler.push;
-      this.onFinish = handler.finish;
-      this.onFailure = handler.failure;
+      this.onEnd = endHandlers(handler.finish, handler.failure);
     } else if ((handler as unknown) === this.inLogic) {
       this.onPush = handler.onPush;
-      this.onFinish = handler.onUpstreamFinish;
-      this.onFailure = handler.onUpstreamFailure;
+      this.onEnd = endHandlers(handler.onUpstreamFinish, handler.onUpstreamFailure);
     } else {
       this.onPush = handler.onPush.bind(handler);
-      this.onFinish = handler.onUpstreamFinish?.bind(handler);
-      this.onFailure = handler.onUpstreamFailure?.bind(handler);
+      // Functions bound for this handler only: not shared, so not interned (the table would grow).
+      this.onEnd = new EndHandlers(
+        handler.onUpstreamFinish?.bind(handler),
+        handler.onUpstreamFailure?.bind(handler),
+      );
     }
   }
 

@@ -517,9 +517,10 @@ export abstract class GraphStageLogic {
     this.portClosed(c, true);
     try {
       if (failed) {
-        if (c.onFailure) c.onFailure.call(this, c.cause);
+        const { onFailure } = c.onEnd;
+        if (onFailure) onFailure.call(this, c.cause);
         else this.failStage(c.cause);
-      } else if (c.onFinish) c.onFinish.call(this);
+      } else if (c.onEnd.onFinish) c.onEnd.onFinish.call(this);
       else this.completeStage();
     } catch (error) {
       this.failStage(error);

@@ -130,6 +130,15 @@ interface AcceptedSocket {
   readonly head: Uint8Array;
 }
 
+/**
+ * Until connected: the options to connect with (or an accepted socket to run over instead, and the
+ * bytes already read from it), and the promise of the connection's addresses.
+ */
+class Connecting {
+  readonly connected: Deferred<OutgoingConnection> = deferred<OutgoingConnection>();
+  constructor(readonly setup: OutgoingConnectionOptions | AcceptedSocket) {}
+}
+
 /** The host name of the last connection made (see the stage's constructor). */
 let lastHost = "";
 
@@ -141,8 +150,6 @@ const READ_ENDED = 2;
 class TcpConnectionLogic extends GraphStageLogic {
   readonly in: Inlet<Uint8Array> = this.inlet<Uint8Array>("tcp.in");
   readonly out: Outlet<Uint8Array> = this.outlet<Uint8Array>("tcp.out");
-  /** Until it settles; then dropped (whoever wanted the promise has it, and the stage lives long). */
-  connected: Deferred<OutgoingConnection> | undefined = deferred<OutgoingConnection>();
   private socket: StagedSocket | undefined;
   /** CONNECTING, then READING until the socket's read side ends (READ_ENDED). */
   private readState = CONNECTING;
@@ -172,9 +179,10 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.cancelTimer("connect");
     const s = this.socket!;
     const reportAddresses = this.options?.reportAddresses !== false;
+    const connected = this.connecting?.connected;
     // Only connecting needs them (the stage lives as long as the connection).
-    this.setup = undefined;
-    this.connected?.resolve(
+    this.connecting = undefined;
+    connected?.resolve(
       reportAddresses
         ? {
             localAddress: s.localAddress ?? "",
@@ -184,7 +192,6 @@ class TcpConnectionLogic extends GraphStageLogic {
           }
         : NO_ADDRESSES,
     );
-    this.connected = undefined;
     if (!this.isClosed(this.in)) this.pull(this.in);
   }
 
@@ -211,8 +218,8 @@ class TcpConnectionLogic extends GraphStageLogic {
       error instanceof ConnectionError || error instanceof AbortedError
         ? error
         : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
-    this.connected?.reject(failure);
-    this.connected = undefined;
+    this.connecting?.connected.reject(failure);
+    this.connecting = undefined;
     this.failStage(failure);
   }
 
@@ -224,11 +231,8 @@ class TcpConnectionLogic extends GraphStageLogic {
   }
 
   private readonly host: string;
-  /**
-   * Until connected: the options to connect with, or an accepted socket to run over instead and the
-   * bytes already read from it (one field: the stage lives as long as the connection).
-   */
-  private setup: OutgoingConnectionOptions | AcceptedSocket | undefined;
+  /** What only connecting needs; dropped once connected (one field: the stage lives as long as the connection). */
+  private connecting: Connecting | undefined;
 
   constructor(
     host: string,
@@ -238,7 +242,7 @@ class TcpConnectionLogic extends GraphStageLogic {
     super();
     // Connections to one host share its name's string (parsed afresh from each URL, and kept).
     this.host = host === lastHost ? lastHost : (lastHost = host);
-    this.setup = setup;
+    this.connecting = new Connecting(setup);
     const options = this.options;
     this.signal = options?.signal;
     this.lent = options?.lentBytes;
@@ -278,16 +282,18 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   /** The connect options, until connected (none for an accepted socket). */
   private get options(): OutgoingConnectionOptions | undefined {
-    const setup = this.setup;
+    const setup = this.connecting?.setup;
     return setup === undefined || "socket" in setup ? undefined : setup;
   }
 
+  /** @internal The materialized value: settles once connected, or when connecting failed. */
+  get connected(): Promise<OutgoingConnection> {
+    return this.connecting!.connected.promise;
+  }
+
   override preStart(): void {
-    const setup = this.setup!;
-    if ("socket" in setup) {
-      this.setup = undefined;
-      return this.adopt(setup.socket, setup.head);
-    }
+    const setup = this.connecting!.setup;
+    if ("socket" in setup) return this.adopt(setup.socket, setup.head);
     const options = setup;
     const signal = this.signal;
     if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
@@ -352,11 +358,11 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   override postStop(): void {
     this.signal?.removeEventListener("abort", this);
-    if (this.connected !== undefined) {
-      this.connected.reject(
+    if (this.connecting !== undefined) {
+      this.connecting.connected.reject(
         new ConnectionError(this.host, this.port, "the stream stopped before connecting"),
       );
-      this.connected = undefined;
+      this.connecting = undefined;
     }
     const socket = this.socket;
     if (socket) {
@@ -406,7 +412,7 @@ export const Tcp = {
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
     return Flow.fromStageMat(() => {
       const logic = new TcpConnectionLogic(host, port, options);
-      return [logic, logic.connected!.promise] as const;
+      return [logic, logic.connected] as const;
     });
   },
 
@@ -423,7 +429,7 @@ export const Tcp = {
         socket,
         head,
       });
-      return [logic, logic.connected!.promise] as const;
+      return [logic, logic.connected] as const;
     });
   },
 };

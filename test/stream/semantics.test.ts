@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import {
   Flow,
   GraphStageLogic,
+  InPortHandler,
   type Inlet,
   Keep,
   LinearStageLogic,
@@ -488,6 +489,53 @@ describe("handlers", () => {
       .runWith(Sink.seq());
     assert.deepEqual(result, [11, 22, 33]);
     assert.ok(stage!.pulls >= 3);
+  });
+});
+
+describe("completion handlers", () => {
+  it("each stage's own completion handler runs, for stages with methods and with closures alike", async () => {
+    // Completion handlers are shared between connections when they are a class's methods, and
+    // kept per connection when they are made per stage (closures): past the shared table's bound
+    // (512 pairs) as before it, every stage must get its own.
+    const finished: number[] = [];
+    class Finisher extends GraphStageLogic {
+      readonly in: Inlet<number> = this.inlet<number>("finisher.in");
+      readonly out: Outlet<number> = this.outlet<number>("finisher.out");
+      constructor(id: number) {
+        super();
+        const F = Finisher.prototype;
+        this.setHandler(
+          this.in,
+          new InPortHandler(this, F.forward, () => {
+            finished.push(id);
+            this.completeStage();
+          }),
+        );
+        this.setHandler(this.out, new OutPortHandler(this, F.demand));
+      }
+      forward(): void {
+        this.push(this.out, this.grab(this.in));
+      }
+      demand(): void {
+        this.pull(this.in);
+      }
+    }
+    const count = 700;
+    const results = await Promise.all(
+      Array.from({ length: count }, (_, id) =>
+        Source.single(id)
+          .via(Flow.fromStage(() => new Finisher(id)))
+          .runWith(Sink.seq()),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r[0]),
+      Array.from({ length: count }, (_, id) => id),
+    );
+    assert.deepEqual(
+      finished.sort((a, b) => a - b),
+      Array.from({ length: count }, (_, id) => id),
+    );
   });
 });
 
