@@ -3,8 +3,8 @@ import { describe, it } from "node:test";
 import {
   Flow,
   GraphStageLogic,
-  InPortHandler,
   type Inlet,
+  InPortHandler,
   Keep,
   LinearStageLogic,
   type Outlet,
