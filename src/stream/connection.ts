@@ -79,56 +79,63 @@ const causes = new WeakMap<Connection, unknown>();
 export class Connection {
   private flags = 0;
 
-  /** pull() called; onPull not delivered yet. */
+  /** @internal pull() called; onPull not delivered yet. */
   get pullPending(): boolean {
     return (this.flags & PULL_PENDING) !== 0;
   }
+  /** @internal */
   set pullPending(on: boolean) {
     this.flags = on ? this.flags | PULL_PENDING : this.flags & ~PULL_PENDING;
   }
-  /** onPull delivered; not answered by push() yet. */
+  /** @internal onPull delivered; not answered by push() yet. */
   get demand(): boolean {
     return (this.flags & DEMAND) !== 0;
   }
+  /** @internal */
   set demand(on: boolean) {
     this.flags = on ? this.flags | DEMAND : this.flags & ~DEMAND;
   }
-  /** push() called; onPush not delivered yet. */
+  /** @internal push() called; onPush not delivered yet. */
   get pushed(): boolean {
     return (this.flags & PUSHED) !== 0;
   }
+  /** @internal */
   set pushed(on: boolean) {
     this.flags = on ? this.flags | PUSHED : this.flags & ~PUSHED;
   }
-  /** onPush delivered; not grabbed yet. */
+  /** @internal onPush delivered; not grabbed yet. */
   get available(): boolean {
     return (this.flags & AVAILABLE) !== 0;
   }
+  /** @internal */
   set available(on: boolean) {
     this.flags = on ? this.flags | AVAILABLE : this.flags & ~AVAILABLE;
   }
-  /** Upstream completed or failed (the news may not have been delivered yet). */
+  /** @internal Upstream completed or failed (the news may not have been delivered yet). */
   get outClosed(): boolean {
     return (this.flags & OUT_CLOSED) !== 0;
   }
+  /** @internal */
   set outClosed(on: boolean) {
     this.flags = on ? this.flags | OUT_CLOSED : this.flags & ~OUT_CLOSED;
   }
-  /** Downstream cancelled. */
+  /** @internal Downstream cancelled. */
   get inClosed(): boolean {
     return (this.flags & IN_CLOSED) !== 0;
   }
+  /** @internal */
   set inClosed(on: boolean) {
     this.flags = on ? this.flags | IN_CLOSED : this.flags & ~IN_CLOSED;
   }
-  /** The downstream side has been told of the completion or failure. */
+  /** @internal The downstream side has been told of the completion or failure. */
   get finishDelivered(): boolean {
     return (this.flags & FINISH_DELIVERED) !== 0;
   }
+  /** @internal */
   set finishDelivered(on: boolean) {
     this.flags = on ? this.flags | FINISH_DELIVERED : this.flags & ~FINISH_DELIVERED;
   }
-  /**
+  /** @internal
    * Whether a pull can be forwarded through this connection without asking its stage: nothing
    * pending or delivered either way, and both ends open (one test for the interpreter's loop).
    */
@@ -137,32 +144,32 @@ export class Connection {
   }
 
   // Transitions of the hot path, each one write of the flags.
-  /** push(): demand answered, the element on its way. */
+  /** @internal push(): demand answered, the element on its way. */
   markPushed(): void {
     this.flags = (this.flags & ~DEMAND) | PUSHED;
   }
-  /** onPush is being delivered: the element can be grabbed. */
+  /** @internal onPush is being delivered: the element can be grabbed. */
   markPushDelivered(): void {
     this.flags = (this.flags & ~PUSHED) | AVAILABLE;
   }
-  /** onPull is being delivered (or the pull is dropped): no longer pending. */
+  /** @internal onPull is being delivered (or the pull is dropped): no longer pending. */
   clearPullPending(): void {
     this.flags &= ~PULL_PENDING;
   }
-  /** A pull delivered: downstream waits for a push. */
+  /** @internal A pull delivered: downstream waits for a push. */
   markDemand(): void {
     this.flags |= DEMAND;
   }
-  /** pull(): requested, on its way. */
+  /** @internal pull(): requested, on its way. */
   markPullPending(): void {
     this.flags |= PULL_PENDING;
   }
-  /** grab(): the element is taken. */
+  /** @internal grab(): the element is taken. */
   markGrabbed(): void {
     this.flags &= ~AVAILABLE;
   }
 
-  /**
+  /** @internal
    * Marks the inlet's (`inSide`) or the outlet's end as counted closed by its stage; false if it
    * was already.
    */
@@ -177,49 +184,53 @@ export class Connection {
   get wired(): boolean {
     return (this.flags & WIRED) !== 0;
   }
+  /** @internal */
   set wired(on: boolean) {
     this.flags = on ? this.flags | WIRED : this.flags & ~WIRED;
   }
 
-  /** The element in flight. */
+  /** @internal The element in flight. */
   element: unknown = undefined;
-  /**
+  /** @internal
    * Why upstream failed, or why downstream cancelled (undefined for a plain cancel). One slot:
    * whichever end closes first is the only one whose news is delivered.
    */
   get cause(): unknown {
     return causes.get(this);
   }
+  /** @internal */
   set cause(value: unknown) {
     if (value === undefined) causes.delete(this);
     else causes.set(this, value);
   }
-  /**
+  /** @internal
    * Set when the upstream stage's handler for this outlet is `LinearStageLogic`'s default
    * onPull, which only pulls its inlet: the connection that pull goes to.
    */
   forwardPullTo: Connection | undefined = undefined;
-  /**
+  /** @internal
    * The downstream stage, and its inlet's handler methods, which run with the stage as `this`
    * (see `setInHandler`). The stages are set when they attach (a port does not know its stage:
    * one field less per port).
    */
   inLogic: GraphStageLogic | undefined = undefined;
+  /** @internal */
   onPush: () => void = noop;
-  /** What upstream's completion and failure call (each undefined: the default, complete or fail the stage). */
+  /** @internal What upstream's completion and failure call (each undefined: the default, complete or fail the stage). */
   onEnd: EndHandlers = DEFAULT_END;
-  /** The upstream stage, and its outlet's handler methods (run with the stage as `this`). */
+  /** @internal The upstream stage, and its outlet's handler methods (run with the stage as `this`). */
   outLogic: GraphStageLogic | undefined = undefined;
+  /** @internal */
   onPull: () => void = noop;
-  /** Undefined: the default (cancel the stage). */
+  /** @internal Undefined: the default (cancel the stage). */
   onCancel: ((cause: unknown) => void) | undefined = undefined;
 
-  /** Both ends open, nothing closed or closing. */
+  /** @internal Both ends open, nothing closed or closing. */
   get open(): boolean {
     return (this.flags & (OUT_CLOSED | IN_CLOSED | FINISH_DELIVERED)) === 0;
   }
 
-  /**
+  /** @internal
    * Takes over the downstream end of `next` (the connection out of a stage being bypassed): from
    * now on this connection's elements go where `next`'s went. Its own state stays: a pull on its
    * way up or an element on its way down is still valid, now for the new downstream. The
@@ -231,7 +242,7 @@ export class Connection {
     this.onEnd = next.onEnd;
   }
 
-  /**
+  /** @internal
    * Caches the handler's methods; the loop calls them with the stage (`inLogic`, set before) as
    * `this`. Nearly every handler is the stage itself or an `InPortHandler` of it, whose methods
    * are the stage's: nothing is kept but the methods. Any other handler object gets its methods
@@ -254,7 +265,7 @@ export class Connection {
     }
   }
 
-  /** Caches the handler's methods, as `setInHandler` does; they run with `outLogic` as `this`. */
+  /** @internal Caches the handler's methods, as `setInHandler` does; they run with `outLogic` as `this`. */
   setOutHandler(handler: OutHandler): void {
     if (handler instanceof OutPortHandler && handler.logic === this.outLogic) {
       this.onPull = handler.pull;
