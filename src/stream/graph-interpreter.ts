@@ -37,6 +37,13 @@ export const CANCEL = 4;
 
 const NONE = -1;
 
+/**
+ * Chased events in a row before a queued event gets its turn: an endless chain (a synchronous
+ * stream that never ends) would otherwise keep every queued event, another graph's among them,
+ * waiting for ever. High enough that a linear pipeline's element keeps its chase.
+ */
+const CHASE_LIMIT = 64;
+
 /** Events delivered before the loop yields to the host. */
 const EVENT_BUDGET = 65_536;
 
@@ -71,6 +78,12 @@ class GraphInterpreter {
   private asyncHead = 0;
   private phase = 0;
   private budget = EVENT_BUDGET;
+  /** Async calls to deliver before queued events, after a yield to the host (see `loop`). */
+  private asyncFirst = 0;
+  /** Events taken from the chase slot in a row (see CHASE_LIMIT). */
+  private chased = 0;
+  /** The queue holds events older than the chased one up to this index (the queue's end when it was chased). */
+  private olderThanChase = 0;
   /**
    * Stages whose last open port a handler closed: they stop (unless they keep going) once it
    * returns. Nearly always one, its own stage: the first in a field, any others in an array.
@@ -101,8 +114,14 @@ class GraphInterpreter {
     if (this.chaseKind === NONE) {
       this.chaseConn = connection;
       this.chaseKind = kind;
+      this.olderThanChase = this.tail;
       return;
     }
+    this.append(connection, kind);
+  }
+
+  /** Appends an event to the queue (not the chase slot). */
+  private append(connection: Connection, kind: number): void {
     const queue = this.queue;
     queue[this.tail] = connection;
     queue[this.tail + 1] = kind;
@@ -167,18 +186,37 @@ class GraphInterpreter {
     let kind = NONE;
     try {
       for (;;) {
-        if (this.chaseKind !== NONE) {
+        if (this.asyncFirst !== 0 && this.asyncLogic !== undefined) {
+          // Back from yielding to the host: what the host handed in meanwhile (socket reads,
+          // timers, possibly for other graphs) goes before the events a long run left queued, or
+          // an endless synchronous stream would starve every other graph of its input.
+          this.asyncFirst--;
+          kind = NONE;
+          this.runAsync();
+          if (--this.budget === 0) {
+            this.budget = EVENT_BUDGET;
+            this.yieldToHost();
+            return undefined;
+          }
+          continue;
+        }
+        if (this.chaseKind !== NONE && (this.chased < CHASE_LIMIT || this.head >= this.olderThanChase)) {
           connection = this.chaseConn!;
           kind = this.chaseKind;
           this.chaseConn = undefined;
           this.chaseKind = NONE;
+          this.chased++;
         } else if (this.head !== this.tail) {
+          // The queue's turn: it was empty, or the chain has had its turn and events queued
+          // before its next one wait (only those: a handler's events keep their order, e.g. a
+          // stage's failure downstream before its cancel upstream).
+          this.chased = 0;
           const queue = this.queue;
           connection = queue[this.head] as Connection;
           kind = queue[this.head + 1] as number;
           queue[this.head] = undefined;
           this.head += 2;
-          if (this.head === this.tail) this.head = this.tail = 0;
+          if (this.head === this.tail) this.head = this.tail = this.olderThanChase = 0;
         } else if (this.asyncLogic !== undefined) {
           kind = NONE; // runAsync guards its own call
           this.runAsync();
@@ -196,6 +234,7 @@ class GraphInterpreter {
           continue;
         } else {
           this.budget = EVENT_BUDGET;
+          this.asyncFirst = 0;
           // Idle: the queue is empty; a burst that made it large does not keep it large.
           if (this.queue.length > QUEUE_KEPT) this.queue = new Array(QUEUE_KEPT);
           return undefined;
@@ -230,7 +269,10 @@ class GraphInterpreter {
         } else if (kind === CANCEL) {
           connection.outLogic!.deliverCancel(connection);
         } else if (!connection.inClosed) {
-          connection.inLogic!.deliverFinish(connection, kind === FAIL);
+          // An element pushed just before is still on its way (its event was moved behind this one):
+          // it goes first, so the completion or failure waits behind it.
+          if (connection.pushed) this.append(connection, kind);
+          else connection.inLogic!.deliverFinish(connection, kind === FAIL);
         }
       }
     } catch (error) {
@@ -241,9 +283,11 @@ class GraphInterpreter {
   }
 
   private enqueueFront(connection: Connection, kind: number): void {
-    // The event just taken came from the chase slot or, with the slot empty, the queue's head.
+    // The event just taken came from the chase slot or, with the slot empty, the queue's head: it
+    // goes first again.
     this.chaseConn = connection;
     this.chaseKind = kind;
+    this.olderThanChase = this.head;
   }
 
   private runAsync(): void {
@@ -276,6 +320,10 @@ class GraphInterpreter {
     this.phase |= RESUME_SCHEDULED;
     schedule(() => {
       this.phase &= ~RESUME_SCHEDULED;
+      const queued = this.asyncQueue;
+      this.asyncFirst =
+        (this.asyncLogic === undefined ? 0 : 1) +
+        (queued === undefined ? 0 : (queued.length - this.asyncHead) / 3);
       this.run();
     });
   }

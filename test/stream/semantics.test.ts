@@ -120,6 +120,40 @@ describe("stack safety and fairness", () => {
     assert.ok(log.indexOf("b2") > log.indexOf("a2"), log.join(" "));
   });
 
+  it("a long synchronous stream does not starve another graph's input", async () => {
+    // Every graph runs on one loop: input handed in from outside (here a timer offering to a
+    // queue) must get its turn between the endless stream's slices, as it did when each graph
+    // had a loop of its own.
+    let delivered = false;
+    let elementsBefore = -1;
+    let elements = 0;
+    const queue = Source.queue<number>(1, "dropNew")
+      .toMat(
+        Sink.foreach(() => {
+          delivered = true;
+          elementsBefore = elements;
+        }),
+        Keep.left,
+      )
+      .run();
+    setTimeout(() => void queue.offer(1), 0);
+    const limit = 20_000_000;
+    await Source.repeat(1)
+      .takeWhile(() => !delivered)
+      .take(limit)
+      .runWith(
+        Sink.foreach(() => {
+          elements++;
+        }),
+      );
+    queue.complete();
+    assert.ok(delivered, "the offered element arrived");
+    assert.ok(
+      elementsBefore < limit / 4,
+      `it arrived while the endless stream ran (after ${elementsBefore})`,
+    );
+  });
+
   it("a long synchronous stream lets timers run", async () => {
     let timerRan = false;
     setTimeout(() => {
