@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  BidiFlow,
   Flow,
   GraphStageLogic,
   type Inlet,
@@ -570,6 +571,57 @@ describe("completion handlers", () => {
       finished.sort((a, b) => a - b),
       Array.from({ length: count }, (_, id) => id),
     );
+  });
+});
+
+describe("event order", () => {
+  it("a completion never overtakes the element pushed before it on the same port", async () => {
+    // The stage pushes on two outlets in one handler (the first push is chased, the second
+    // queued), and completes the second outlet from the very next handler, whose event is chased
+    // too: the completion must still reach the sink after the element queued before it.
+    class Splitter extends GraphStageLogic {
+      readonly in1: Inlet<number> = this.inlet<number>("splitter.in1");
+      readonly out1: Outlet<number> = this.outlet<number>("splitter.out1");
+      readonly in2: Inlet<number> = this.inlet<number>("splitter.in2");
+      readonly out2: Outlet<number> = this.outlet<number>("splitter.out2");
+      private element: number | undefined;
+      constructor() {
+        super();
+        const S = Splitter.prototype;
+        this.setHandler(this.in1, new InPortHandler(this, S.onElement));
+        this.setHandler(this.out1, new OutPortHandler(this, S.emit));
+        this.setHandler(this.in2, new InPortHandler(this, S.onLoopedBack));
+        this.setHandler(this.out2, new OutPortHandler(this, S.emit));
+      }
+      override preStart(): void {
+        this.pull(this.in1);
+        this.pull(this.in2);
+      }
+      onElement(): void {
+        this.element = this.grab(this.in1);
+        this.emit();
+      }
+      emit(): void {
+        if (this.element === undefined || !this.isAvailable(this.out1) || !this.isAvailable(this.out2))
+          return;
+        this.push(this.out1, this.element);
+        this.push(this.out2, this.element);
+        this.element = undefined;
+      }
+      onLoopedBack(): void {
+        this.grab(this.in2);
+        this.complete(this.out2);
+        this.completeStage();
+      }
+    }
+    const result = await Source.single(7)
+      .via(
+        BidiFlow.fromStageMat(() => [new Splitter(), undefined] as const).join(
+          Flow.fromStage(() => new Step()),
+        ),
+      )
+      .runWith(Sink.seq());
+    assert.deepEqual(result, [7]);
   });
 });
 
