@@ -125,9 +125,11 @@ function endOfTick(stage: TcpConnectionLogic, socket: net.Socket): void {
 }
 
 /** A socket a server accepted, and the bytes already read from it. */
-interface AcceptedSocket {
-  readonly socket: net.Socket;
-  readonly head: Uint8Array;
+class AcceptedSocket {
+  constructor(
+    readonly socket: net.Socket,
+    readonly head: Uint8Array,
+  ) {}
 }
 
 /**
@@ -283,7 +285,7 @@ class TcpConnectionLogic extends GraphStageLogic {
   /** The connect options, until connected (none for an accepted socket). */
   private get options(): OutgoingConnectionOptions | undefined {
     const setup = this.connecting?.setup;
-    return setup === undefined || "socket" in setup ? undefined : setup;
+    return setup === undefined || setup instanceof AcceptedSocket ? undefined : setup;
   }
 
   /** @internal The materialized value: settles once connected, or when connecting failed. */
@@ -293,7 +295,7 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   override preStart(): void {
     const setup = this.connecting!.setup;
-    if ("socket" in setup) return this.adopt(setup.socket, setup.head);
+    if (setup instanceof AcceptedSocket) return this.adopt(setup.socket, setup.head);
     const options = setup;
     const signal = this.signal;
     if (signal?.aborted) return this.onError(new AbortedError(signal.reason));
@@ -425,10 +427,11 @@ export const Tcp = {
     head: Uint8Array = new Uint8Array(0),
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
     return Flow.fromStageMat(() => {
-      const logic = new TcpConnectionLogic(socket.remoteAddress ?? "", socket.remotePort ?? 0, {
-        socket,
-        head,
-      });
+      const logic = new TcpConnectionLogic(
+        socket.remoteAddress ?? "",
+        socket.remotePort ?? 0,
+        new AcceptedSocket(socket, head),
+      );
       return [logic, logic.connected] as const;
     });
   },
