@@ -14,8 +14,17 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
 
   /** All values of `name`, joined with ", " as RFC 9110 §5.3 allows; undefined when absent. */
   get(name: string): string | undefined {
-    const values = this.getAll(name);
-    return values.length === 0 ? undefined : values.join(", ");
+    // No array for the usual single value (every handshake looks several headers up).
+    const wanted = name.toLowerCase();
+    const flat = this.flat;
+    let found: string | undefined;
+    let more: string[] | undefined;
+    for (let i = 0; i < flat.length; i += 2) {
+      if (!sameName(flat[i]!, wanted)) continue;
+      if (found === undefined) found = flat[i + 1]!;
+      else (more ??= [found]).push(flat[i + 1]!);
+    }
+    return more === undefined ? found : more.join(", ");
   }
 
   /** Every value of `name`, in order. */
@@ -23,12 +32,15 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
     const wanted = name.toLowerCase();
     const out: string[] = [];
     const flat = this.flat;
-    for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === wanted) out.push(flat[i + 1]!);
+    for (let i = 0; i < flat.length; i += 2) if (sameName(flat[i]!, wanted)) out.push(flat[i + 1]!);
     return out;
   }
 
   has(name: string): boolean {
-    return this.getAll(name).length > 0;
+    const wanted = name.toLowerCase();
+    const flat = this.flat;
+    for (let i = 0; i < flat.length; i += 2) if (sameName(flat[i]!, wanted)) return true;
+    return false;
   }
 
   /** Number of header lines. */
@@ -40,4 +52,18 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
     const flat = this.flat;
     for (let i = 0; i < flat.length; i += 2) yield [flat[i]!, flat[i + 1]!] as const;
   }
+}
+
+/**
+ * Whether header name `name` is `lower` (already lower case), ignoring ASCII case: without the
+ * lower-cased copy of `name` that `toLowerCase` would make for each line of each lookup.
+ */
+function sameName(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -29,6 +29,15 @@ describe("HttpHeaders", () => {
     assert.equal(headers.get("Connection"), "Upgrade");
     assert.equal(headers.has("UPGRADE"), true);
     assert.equal(headers.get("absent"), undefined);
+    assert.equal(headers.has("absent"), false);
+    // Same length, one letter off: no match.
+    assert.equal(headers.get("x-manz"), undefined);
     assert.equal(new HttpHeaders().size, 0);
+    const three = new HttpHeaders([
+      ["Via", "1"],
+      ["VIA", "2"],
+      ["via", "3"],
+    ]);
+    assert.equal(three.get("Via"), "1, 2, 3");
   });
 });
