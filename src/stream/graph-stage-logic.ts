@@ -28,7 +28,8 @@ const ONE_PORT = 1 << PORT_SHIFT;
 class StageExtras {
   /** The handlers set before the graph starts, in port order; then they go to the connections. */
   handlers: (InHandler | OutHandler | undefined)[] | undefined = undefined;
-  timers: Map<unknown, TimerEntry> | undefined = undefined;
+  /** The scheduled timers, one per key: a stage has one or two, so an array, not a map. */
+  timers: TimerEntry[] | undefined = undefined;
   /** Async events that arrived before the graph started, as (handler, value) pairs. */
   early: unknown[] | undefined = undefined;
   failureCause: { readonly error: unknown } | undefined = undefined;
@@ -43,6 +44,13 @@ class TimerEntry {
     readonly periodic: boolean,
     readonly intervalMs: number,
   ) {}
+}
+
+/** Where the timer with `key` is in `timers` (keys compared as a Map would: NaN finds NaN), or -1. */
+function indexOfTimer(timers: readonly TimerEntry[], key: unknown): number {
+  for (let i = 0; i < timers.length; i++)
+    if (Object.is(timers[i]!.key, key) || timers[i]!.key === key) return i;
+  return -1;
 }
 
 // The host's timer callbacks: module functions given the entry (no closures per timer; a
@@ -380,21 +388,28 @@ export abstract class GraphStageLogic {
   /** Cancels the timer with `key`, if any. */
   protected cancelTimer(key: unknown): void {
     const timers = this.extras?.timers;
-    const entry = timers?.get(key);
-    if (!entry) return;
+    const at = timers === undefined ? -1 : indexOfTimer(timers, key);
+    if (at < 0) return;
+    const entry = timers![at]!;
     clearTimeout(entry.handle);
     clearInterval(entry.handle);
-    timers!.delete(key);
-    // A long-lived stage whose only timer is gone (a connect time-out) keeps no empty map.
-    if (timers!.size === 0) {
-      this.extras!.timers = undefined;
-      this.dropEmptyExtras();
-    }
+    this.forgetTimer(at);
   }
 
   /** Whether a timer with `key` is scheduled. */
   protected isTimerActive(key: unknown): boolean {
-    return this.extras?.timers?.has(key) ?? false;
+    const timers = this.extras?.timers;
+    return timers !== undefined && indexOfTimer(timers, key) >= 0;
+  }
+
+  /** Removes the timer at `at`; a long-lived stage whose last timer is gone (a connect time-out) keeps no list. */
+  private forgetTimer(at: number): void {
+    const timers = this.extras!.timers!;
+    timers.splice(at, 1);
+    if (timers.length === 0) {
+      this.extras!.timers = undefined;
+      this.dropEmptyExtras();
+    }
   }
 
   private startTimer(key: unknown, delayMs: number, periodic: boolean, intervalMs = 0): void {
@@ -402,7 +417,9 @@ export abstract class GraphStageLogic {
     if (this.isStopped) return;
     const entry = new TimerEntry(this, key, periodic, intervalMs);
     entry.handle = setTimeout(periodic ? onHostPeriodStart : onHostTimeout, delayMs, entry);
-    ((this.extras ??= new StageExtras()).timers ??= new Map()).set(key, entry);
+    const extras = (this.extras ??= new StageExtras());
+    if (extras.timers === undefined) extras.timers = [entry];
+    else extras.timers.push(entry);
   }
 
   /** @internal The host's timer fired: into the graph. */
@@ -412,22 +429,16 @@ export abstract class GraphStageLogic {
 
   /** @internal A periodic timer's first delay is over: it repeats from now on. */
   periodStarts(entry: TimerEntry): void {
-    if (this.extras?.timers?.get(entry.key) !== entry) return;
+    if (this.extras?.timers?.includes(entry) !== true) return;
     entry.handle = setInterval(onHostTimeout, entry.intervalMs, entry);
     this.timerElapsed(entry);
   }
 
   private runTimer(entry: TimerEntry): void {
-    // The map is looked up each time, never kept: it is dropped whenever it empties.
-    const timers = this.extras?.timers;
-    if (timers?.get(entry.key) !== entry) return; // cancelled or replaced meanwhile
-    if (!entry.periodic) {
-      timers.delete(entry.key);
-      if (timers.size === 0) {
-        this.extras!.timers = undefined;
-        this.dropEmptyExtras();
-      }
-    }
+    // The list is looked up each time, never kept: it is dropped whenever it empties.
+    const at = this.extras?.timers?.indexOf(entry) ?? -1;
+    if (at < 0) return; // cancelled or replaced meanwhile
+    if (!entry.periodic) this.forgetTimer(at);
     this.onTimer(entry.key);
   }
 
@@ -560,7 +571,7 @@ export abstract class GraphStageLogic {
     this.stageBits |= STOPPED;
     const extras = this.extras;
     if (extras !== undefined) {
-      if (extras.timers) for (const key of [...extras.timers.keys()]) this.cancelTimer(key);
+      if (extras.timers) for (const entry of [...extras.timers]) this.cancelTimer(entry.key);
       extras.early = undefined;
     }
     try {

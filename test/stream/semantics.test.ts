@@ -12,6 +12,7 @@ import {
   OutPortHandler,
   Sink,
   Source,
+  SourceStageLogic,
 } from "../../src/stream/index.js";
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
@@ -360,6 +361,34 @@ describe("custom stages", () => {
     assert.ok(batches.length >= 2);
     const timers = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
     assert.equal(timers, 0, "no timer left behind");
+  });
+
+  it("timers are keyed as a Map keys them: one per key, a new one replaces the old, NaN and -0 included", async () => {
+    const fired: unknown[] = [];
+    const checks: boolean[] = [];
+    class Timed extends SourceStageLogic<number> {
+      onPull(): void {}
+      override preStart(): void {
+        this.scheduleOnce("a", 5);
+        this.scheduleOnce("a", 10); // replaces the first: "a" fires once
+        this.scheduleOnce(Number.NaN, 5);
+        this.scheduleOnce(-0, 5);
+        checks.push(this.isTimerActive(Number.NaN), this.isTimerActive(0));
+        this.cancelTimer(0); // the -0 timer
+        checks.push(this.isTimerActive(-0), this.isTimerActive("b"));
+        this.scheduleOnce("end", 40);
+      }
+      protected override onTimer(key: unknown): void {
+        fired.push(key);
+        if (key === "end") this.completeStage();
+      }
+    }
+    await Source.fromStage(() => new Timed()).runWith(Sink.ignore());
+    assert.deepEqual(checks, [true, true, false, false]);
+    assert.deepEqual(fired.filter((k) => k === "a").length, 1);
+    assert.ok(fired.some((k) => Number.isNaN(k)));
+    assert.ok(!fired.includes(0));
+    assert.equal(fired.at(-1), "end");
   });
 
   it("a stage that forgets to connect a port is reported at materialization", () => {
