@@ -4,12 +4,22 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
    * Names and values alternating in one flat array: an upgrade response stays with its open
    * connection, and an array per header line would cost more than the line.
    */
-  private readonly flat: readonly string[];
+  private flat: readonly string[];
 
   constructor(entries: Iterable<readonly [string, string]> = []) {
     const flat: string[] = [];
     for (const [name, value] of entries) flat.push(name, value);
     this.flat = flat.slice(); // exact size: a pushed-to array keeps spare capacity
+  }
+
+  /**
+   * @internal Headers from names and values alternating (`[name1, value1, name2, value2, …]`), as a
+   * parser collects them: no pair per line to make and take apart. The array is copied.
+   */
+  static fromNamesAndValues(namesAndValues: readonly string[]): HttpHeaders {
+    const headers = new HttpHeaders();
+    headers.flat = namesAndValues.slice();
+    return headers;
   }
 
   /** All values of `name`, joined with ", " as RFC 9110 §5.3 allows; undefined when absent. */

@@ -187,7 +187,8 @@ function parseHead(bytes: Uint8Array): ResponseHead | HandshakeError {
   }
   const match = STATUS_LINE.exec(cleaned[0] ?? "");
   if (!match) return malformed(`malformed status line ${JSON.stringify(cleaned[0] ?? "")}`);
-  const headers: [string, string][] = [];
+  // Names and values alternating, as HttpHeaders keeps them: no array per header line.
+  const headers: string[] = [];
   for (let n = 1; n < cleaned.length; n++) {
     const line = cleaned[n]!;
     if (line.startsWith(" ") || line.startsWith("\t")) {
@@ -201,13 +202,13 @@ function parseHead(bytes: Uint8Array): ResponseHead | HandshakeError {
     let to = line.length;
     while (from < to && isOws(line.charCodeAt(from))) from++;
     while (to > from && isOws(line.charCodeAt(to - 1))) to--;
-    headers.push([intern(name), headerValue(line, from, to, bytes, starts[n]!)]);
+    headers.push(intern(name), headerValue(line, from, to, bytes, starts[n]!));
   }
   return {
     httpVersion: match[1] === "1" ? "1.1" : "1.0",
     status: Number(match[2]),
     statusText: intern(match[3] ?? ""),
-    headers: new HttpHeaders(headers),
+    headers: HttpHeaders.fromNamesAndValues(headers),
   };
 }
 
