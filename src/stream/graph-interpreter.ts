@@ -121,8 +121,9 @@ class GraphInterpreter {
     const wasRunning = (this.phase & RUNNING) !== 0;
     this.phase |= RUNNING;
     try {
-      for (const logic of logics) logic.attach();
-      for (const logic of logics) logic.runPreStart();
+      // Indexed: once per graph, mostly unoptimised, where `for…of` allocates iterator objects.
+      for (let i = 0; i < logics.length; i++) logics[i]!.attach();
+      for (let i = 0; i < logics.length; i++) logics[i]!.runPreStart();
     } finally {
       if (!wasRunning) this.phase &= ~RUNNING;
     }

@@ -295,14 +295,20 @@ export abstract class GraphStageLogic {
     if ((this.stageBits & (STOPPED | ATTACHED)) !== ATTACHED || pairs.length * 2 !== this.portList().length) {
       return false;
     }
-    for (const [inlet, outlet] of pairs) {
+    // Indexed loops, no destructuring: this runs once per connection, mostly before the compiler
+    // optimises it, where `for…of` and `[a, b] =` allocate iterator objects.
+    for (let i = 0; i < pairs.length; i++) {
+      const inlet = pairs[i]![0];
+      const outlet = pairs[i]![1];
       const into = inlet.connection;
       const out = outlet.connection;
       if (into === undefined || out === undefined || !into.open || !out.open) return false;
       if (out.pullPending || out.pushed || out.available || into.available) return false;
       if (out.demand !== (into.pullPending || into.demand || into.pushed)) return false;
     }
-    for (const [inlet, outlet] of pairs) {
+    for (let i = 0; i < pairs.length; i++) {
+      const inlet = pairs[i]![0];
+      const outlet = pairs[i]![1];
       const into = inlet.connection!;
       const next = outlet.connection!;
       const downstream = next.inLogic!;
