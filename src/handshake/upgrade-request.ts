@@ -53,50 +53,53 @@ export function validateExtraHeader(name: string, value: string): void {
 
 /** Throws {@link InvalidArgumentError} unless every subprotocol is a token and none repeats. */
 export function validateSubprotocols(protocols: readonly string[]): void {
-  const seen = new Set<string>();
-  for (const p of protocols) {
+  // A handful at most: compared pairwise, with no set made per request.
+  for (let i = 0; i < protocols.length; i++) {
+    const p = protocols[i]!;
     if (!isToken(p))
       throw new InvalidArgumentError(`invalid subprotocol ${JSON.stringify(p)}: not an HTTP token`);
-    if (seen.has(p)) throw new InvalidArgumentError(`subprotocol ${p} requested twice`);
-    seen.add(p);
+    for (let j = 0; j < i; j++) {
+      if (protocols[j] === p) throw new InvalidArgumentError(`subprotocol ${p} requested twice`);
+    }
   }
 }
 
 /** Renders the request; throws {@link InvalidArgumentError} for any invalid part. */
 export function renderUpgradeRequest(options: UpgradeRequestOptions): Uint8Array {
-  const extra = options.headers ?? [];
-  for (const [name, value] of extra) validateExtraHeader(name, value);
-  const subprotocols = options.subprotocols ?? [];
+  // Written as plain loops and one string built up: every connection renders one request, mostly
+  // before this code is optimised, where tuple literals, destructuring and `for…of` make garbage.
+  const extra = options.headers ?? NO_HEADERS;
+  for (let i = 0; i < extra.length; i++) validateExtraHeader(extra[i]![0], extra[i]![1]);
+  const subprotocols = options.subprotocols ?? NO_PROTOCOLS;
   validateSubprotocols(subprotocols);
-  for (const [label, value] of [
-    ["Origin", options.origin],
-    ["User-Agent", options.userAgent],
-    ["Sec-WebSocket-Extensions", options.extensions],
-  ] as const) {
-    if (value !== undefined && !isValidHeaderValue(value)) {
-      throw new InvalidArgumentError(
-        `invalid ${label} value: control characters are not allowed`,
-        "WS_ERR_INVALID_HEADER",
-      );
-    }
-  }
-  const hasHost = extra.some(([name]) => name.toLowerCase() === "host");
-  const lines = [`GET ${options.uri.resource} HTTP/1.1`];
-  if (!hasHost) lines.push(`Host: ${options.uri.hostHeader}`);
-  lines.push(
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    `Sec-WebSocket-Key: ${options.key}`,
-    "Sec-WebSocket-Version: 13",
-  );
-  if (subprotocols.length > 0) lines.push(`Sec-WebSocket-Protocol: ${subprotocols.join(", ")}`);
-  if (options.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${options.extensions}`);
-  if (options.origin !== undefined) lines.push(`Origin: ${options.origin}`);
-  if (options.userAgent !== undefined) lines.push(`User-Agent: ${options.userAgent}`);
-  for (const [name, value] of extra) lines.push(`${name}: ${value}`);
+  checkOptionalValue("Origin", options.origin);
+  checkOptionalValue("User-Agent", options.userAgent);
+  checkOptionalValue("Sec-WebSocket-Extensions", options.extensions);
+  let hasHost = false;
+  for (let i = 0; i < extra.length; i++) if (extra[i]![0].toLowerCase() === "host") hasHost = true;
+  let text = `GET ${options.uri.resource} HTTP/1.1\r\n`;
+  if (!hasHost) text += `Host: ${options.uri.hostHeader}\r\n`;
+  text += `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${options.key}\r\nSec-WebSocket-Version: 13\r\n`;
+  if (subprotocols.length > 0) text += `Sec-WebSocket-Protocol: ${subprotocols.join(", ")}\r\n`;
+  if (options.extensions !== undefined) text += `Sec-WebSocket-Extensions: ${options.extensions}\r\n`;
+  if (options.origin !== undefined) text += `Origin: ${options.origin}\r\n`;
+  if (options.userAgent !== undefined) text += `User-Agent: ${options.userAgent}\r\n`;
+  for (let i = 0; i < extra.length; i++) text += `${extra[i]![0]}: ${extra[i]![1]}\r\n`;
+  text += "\r\n";
   // Header values are Latin-1 at most (checked above), so one byte per character.
-  const text = `${lines.join("\r\n")}\r\n\r\n`;
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
+}
+
+const NO_HEADERS: readonly (readonly [string, string])[] = [];
+const NO_PROTOCOLS: readonly string[] = [];
+
+function checkOptionalValue(label: string, value: string | undefined): void {
+  if (value !== undefined && !isValidHeaderValue(value)) {
+    throw new InvalidArgumentError(
+      `invalid ${label} value: control characters are not allowed`,
+      "WS_ERR_INVALID_HEADER",
+    );
+  }
 }
