@@ -14,11 +14,14 @@
  * "Chasing" (as in Akka): the first event a handler emits goes into a one-event slot that the
  * loop takes before the queue, so an element usually travels a whole linear pipeline without
  * touching the queue. Ordering stays safe because every event is checked against the
- * connection's state when delivered.
+ * connection's state when delivered, and a completion or failure waits behind an element still
+ * on its way on the same connection. After `CHASE_LIMIT` chased events in a row, the events queued
+ * before the chased one get their turn (fairness between graphs sharing the loop).
  *
  * Input from outside (I/O, timers, promises) enters through async callbacks, which run the loop
  * at once when it is idle. After `EVENT_BUDGET` events the loop yields to the host event loop so
- * that timers and I/O stay live under an endless synchronous source.
+ * that timers and I/O stay live under an endless synchronous source; when it resumes, what the
+ * host handed in meanwhile runs first.
  */
 import type { Connection } from "./connection.js";
 import type { GraphStageLogic } from "./graph-stage-logic.js";
