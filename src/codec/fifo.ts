@@ -20,6 +20,20 @@ export class Fifo<T> {
     if (spare.length < SPARE_KEPT) spare.push(this);
   }
 
+  /** Gives this queue back to the pool if it is empty: true when it did (the caller must forget it). */
+  releaseIfEmpty(): boolean {
+    if (this.first !== undefined) return false;
+    this.release();
+    return true;
+  }
+
+  /** Removes and returns every item, oldest first, and gives the queue back to the pool. */
+  takeAllAndRelease(): T[] {
+    const all = this.takeAll();
+    this.release();
+    return all;
+  }
+
   private first: T | undefined = undefined;
   private rest: T[] | undefined = undefined;
   private restHead = 0;

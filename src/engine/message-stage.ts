@@ -161,10 +161,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const frames = this.frames;
     if (frames === undefined) return undefined;
     const frame = frames.shift();
-    if (frames.isEmpty) {
-      this.frames = undefined;
-      frames.release();
-    }
+    if (frames.releaseIfEmpty()) this.frames = undefined;
     return frame;
   }
 

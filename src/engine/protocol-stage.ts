@@ -432,10 +432,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   private takeEvent(): MessageEvent {
     const queue = this.eventsOut!;
     const event = queue.shift()!;
-    if (queue.isEmpty) {
-      this.eventsOut = undefined;
-      queue.release();
-    }
+    if (queue.releaseIfEmpty()) this.eventsOut = undefined;
     return event;
   }
 

@@ -252,11 +252,8 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** Returns and forgets the events produced since the last call. */
   eventsReceived(): ProtocolEvent[] {
     const events = this.events;
-    if (events === undefined) return [];
     this.events = undefined;
-    const all = events.takeAll();
-    events.release();
-    return all;
+    return events === undefined ? [] : events.takeAllAndRelease();
   }
 
   /**
@@ -267,21 +264,15 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     const events = this.events;
     if (events === undefined) return undefined;
     const event = events.shift();
-    if (events.isEmpty) {
-      this.events = undefined;
-      events.release();
-    }
+    if (events.releaseIfEmpty()) this.events = undefined;
     return event;
   }
 
   /** Returns and forgets the bytes to write, in order (a gather list: write them corked or with writev). */
   dataToSend(): Uint8Array[] {
     const output = this.output;
-    if (output === undefined) return [];
     this.output = undefined;
-    const all = output.takeAll();
-    output.release();
-    return all;
+    return output === undefined ? [] : output.takeAllAndRelease();
   }
 
   /** Whether bytes are waiting to be taken with `dataToSend` / `nextDataToSend`. */
@@ -294,10 +285,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     const output = this.output;
     if (output === undefined) return undefined;
     const bytes = output.shift();
-    if (output.isEmpty) {
-      this.output = undefined;
-      output.release();
-    }
+    if (output.releaseIfEmpty()) this.output = undefined;
     return bytes;
   }
 

@@ -62,4 +62,19 @@ describe("Fifo", () => {
     const reused = many.filter((q) => taken.has(q)).length;
     assert.ok(reused > 0 && reused < 200, `${reused} of 200 released queues were kept`);
   });
+
+  it("releases itself only once empty, and hands every item out before it does", () => {
+    const q = Fifo.take<number>();
+    q.push(1);
+    q.push(2);
+    assert.equal(q.shift(), 1);
+    assert.equal(q.releaseIfEmpty(), false);
+    assert.equal(q.shift(), 2);
+    assert.equal(q.releaseIfEmpty(), true);
+    assert.equal(Fifo.take<number>(), q, "back in the pool");
+    q.push(3);
+    q.push(4);
+    assert.deepEqual(q.takeAllAndRelease(), [3, 4]);
+    assert.equal(Fifo.take<number>(), q);
+  });
 });
