@@ -1,7 +1,7 @@
 /** Turns the user's settings into the engine's, with Node's native helpers plugged in. */
 import { arenaAllocator, type ByteAllocator, SlabAllocator } from "../codec/index.js";
 import type { EngineSettings } from "../engine/index.js";
-import { allocateUninitialised, nativeUtf8Check } from "../transport/index.js";
+import { allocateUninitialised, nativeUtf8Check, returnReadChunk } from "../transport/index.js";
 import type { ClientConnectionSettings } from "./client-connection-settings.js";
 
 /** Frames are built in slabs, large ones in uninitialised memory (each byte is overwritten). */
@@ -62,5 +62,6 @@ function buildEngineSettings(
     utf8Bulk: nativeUtf8Check,
     allocate,
     allocateMessage: allocateUninitialised,
+    returnInput: returnReadChunk,
   };
 }

@@ -53,6 +53,11 @@ export class Fifo<T> {
     else (this.rest ??= []).push(item);
   }
 
+  /** The oldest item, left in the queue (undefined when empty). */
+  peek(): T | undefined {
+    return this.first;
+  }
+
   /** Removes and returns the oldest item (undefined when empty). */
   shift(): T | undefined {
     const item = this.first;

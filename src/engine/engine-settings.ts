@@ -32,4 +32,10 @@ export interface EngineSettings {
    * is never carved from a shared slab. Default `new Uint8Array(n)`; Node skips the zero-fill.
    */
   readonly allocateMessage: ByteAllocator | undefined;
+  /**
+   * Told that the stage keeps no view of a chunk the transport gave it (every byte decoded, every
+   * event handled, nothing handed on as a view), while the chunk is being delivered: the transport
+   * may then read into the same memory (`returnReadChunk` of the TCP transport). Undefined: never told.
+   */
+  readonly returnInput: ((chunk: Uint8Array) => void) | undefined;
 }

@@ -17,7 +17,7 @@
  */
 import { Fifo } from "../codec/fifo.js";
 import { decodeUtf8, Opcode, Utf8ChunkDecoder } from "../codec/index.js";
-import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
+import { BinaryMessage, type Message, TextMessage } from "../message/index.js";
 import {
   type Inlet,
   InPortHandler,
@@ -45,7 +45,13 @@ interface OutgoingStream {
 
 /** The incoming message being assembled (strict) or relayed (streamed). */
 type Incoming =
-  | { readonly kind: "strict"; readonly text: boolean; readonly parts: Uint8Array[]; bytes: number }
+  | {
+      readonly kind: "strict";
+      readonly text: boolean;
+      /** The message's memory, allocated at its header (whose length is the message's): filled as pieces arrive. */
+      readonly bytes: Uint8Array;
+      filled: number;
+    }
   | {
       readonly kind: "streamed";
       readonly channel: SubSourceChannel<string | Uint8Array>;
@@ -257,13 +263,24 @@ export class MessageStageLogic extends ProtocolStageLogic {
 
   // ---- incoming ---------------------------------------------------------------------------------
 
-  /** Whether someone is waiting for what the next protocol event will bring. */
-  protected override wantsEvent(): boolean {
+  /**
+   * Whether `event` can be taken now: a message to hand out needs the application's demand, but
+   * the start and the pieces of a strict message are only gathered, so they are taken at once (the
+   * events of a read are then often all handled while it is delivered, and its memory reused:
+   * see `ProtocolStageLogic.receive`).
+   */
+  protected override wantsEvent(event: MessageEvent): boolean {
     const incoming = this.incoming;
-    return incoming === undefined
-      ? this.isAvailable(this.out2)
-      : incoming.kind === "strict" ||
-          (incoming.last === undefined && (incoming.demand || incoming.discarding));
+    if (incoming === undefined) {
+      return (
+        this.isAvailable(this.out2) ||
+        (event.kind === "message-start" &&
+          event.singleFrame &&
+          event.frameLength <= this.settings.strictThreshold)
+      );
+    }
+    if (incoming.kind === "strict") return event.kind !== "message-end" || this.isAvailable(this.out2);
+    return incoming.last === undefined && (incoming.demand || incoming.discarding);
   }
 
   protected override onMessageEvent(event: MessageEvent): void {
@@ -276,7 +293,11 @@ export class MessageStageLogic extends ProtocolStageLogic {
 
   private startMessage(text: boolean, singleFrame: boolean, frameLength: number): void {
     if (singleFrame && frameLength <= this.settings.strictThreshold) {
-      this.incoming = { kind: "strict", text, parts: [], bytes: 0 };
+      // Each piece is copied in as it arrives (not joined at the end): no view of the transport's
+      // chunks outlives their delivery, so the transport may read into the same memory again.
+      const allocate = this.settings.allocateMessage;
+      const bytes = allocate === undefined ? new Uint8Array(frameLength) : allocate(frameLength);
+      this.incoming = { kind: "strict", text, bytes, filled: 0 };
       return;
     }
     const M = MessageStageLogic.prototype;
@@ -302,25 +323,33 @@ export class MessageStageLogic extends ProtocolStageLogic {
   /** A single-frame message that arrived in one piece. */
   private wholeMessage(text: boolean, data: Uint8Array): void {
     if (data.length <= this.settings.strictThreshold) {
-      this.push(this.out2, text ? TextMessage.create(decodeUtf8(data)) : BinaryMessage.create(data));
+      if (text) {
+        this.push(this.out2, TextMessage.create(decodeUtf8(data)));
+      } else {
+        this.keepsInput(); // the application gets a view of the transport's chunk
+        this.push(this.out2, BinaryMessage.create(data));
+      }
       return;
     }
     // Above the threshold it is streamed all the same (the rule does not depend on TCP chunking):
     // its one chunk waits for the consumer's demand.
     this.startMessage(text, true, data.length);
     const incoming = this.incoming as Extract<Incoming, { kind: "streamed" }>;
+    if (!text) this.keepsInput();
     incoming.last = text ? decodeUtf8(data) : data;
   }
 
   private messageData(data: Uint8Array): void {
     const incoming = this.incoming!;
     if (incoming.kind === "strict") {
-      incoming.parts.push(data);
-      incoming.bytes += data.length;
+      incoming.bytes.set(data, incoming.filled);
+      incoming.filled += data.length;
       return;
     }
     if (incoming.discarding) return;
-    const chunk = incoming.decoder ? incoming.decoder.decode(data) : data;
+    const decoder = incoming.decoder;
+    if (decoder === undefined) this.keepsInput(); // the streamed message's consumer gets views
+    const chunk = decoder === undefined ? data : decoder.decode(data);
     if (chunk.length === 0) return; // a code point still incomplete: wait for the next bytes
     incoming.demand = false;
     incoming.channel.push(chunk);
@@ -330,9 +359,9 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const incoming = this.incoming!;
     this.incoming = undefined;
     if (incoming.kind === "strict") {
-      // Text too is joined first: one whole-buffer decode beats decoding piece by piece (see
+      // Text too is gathered first: one whole-buffer decode beats decoding piece by piece (see
       // codec/utf8-decoding.ts), and the application gets a flat string, not a chain of pieces.
-      const bytes = concatBytes(incoming.parts, incoming.bytes, this.settings.allocateMessage);
+      const bytes = incoming.bytes;
       this.push(
         this.out2,
         incoming.text ? TextMessage.create(decodeUtf8(bytes)) : BinaryMessage.create(bytes),

@@ -101,6 +101,8 @@ const WE_INITIATED_CLOSE = 128;
 const TRACKS_ACTIVITY = 256;
 /** The application completed its outgoing messages (the message half's state, kept here). */
 const APP_DONE = 512;
+/** The message half kept a view of the chunk being received (see `receive`). */
+const INPUT_KEPT = 1024;
 
 /**
  * The protocol's options for `settings`: one object per settings object, so that every connection's
@@ -171,9 +173,9 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   protected abstract onFrameDemand(): void;
   /** No more frames are taken (the connection closed or failed): stop the outgoing side. */
   protected abstract onOutgoingStopped(cause: unknown): void;
-  /** Whether the message half can take a message event now. */
-  protected abstract wantsEvent(): boolean;
-  /** A message event, when `wantsEvent()` said yes. */
+  /** Whether the message half can take `event`, the next message event, now. */
+  protected abstract wantsEvent(event: MessageEvent): boolean;
+  /** A message event, when `wantsEvent(event)` said yes. */
   protected abstract onMessageEvent(event: MessageEvent): void;
   /** The incoming side ended, normally (`error` undefined) or not; called once. */
   protected abstract onIncomingEnd(error: unknown): void;
@@ -310,8 +312,20 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
 
   private receive(chunk: Uint8Array): void {
     if (hasFlag(this.flags, TRACKS_ACTIVITY)) this.lastActivity = performance.now();
+    this.flags &= ~INPUT_KEPT;
     this.protocol.receiveData(chunk);
     this.afterProtocol();
+    // The protocol decodes a chunk whole and keeps none of it (headers and control payloads cut
+    // short are copied). Once its events are handled too, and the message half kept no view of
+    // it, nothing refers to the chunk: the transport may read into its memory again.
+    const returnInput = this.settings.returnInput;
+    if (returnInput !== undefined && this.eventsOut === undefined && !hasFlag(this.flags, INPUT_KEPT))
+      returnInput(chunk);
+  }
+
+  /** The message half hands a view of the chunk being received to the application. */
+  protected keepsInput(): void {
+    this.flags |= INPUT_KEPT;
   }
 
   /** Takes the protocol's events and bytes after any input or command. */
@@ -410,7 +424,11 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
    */
   protected deliverEvents(): void {
     // Not re-entered: the message half's event handler does not call back into it.
-    while (this.eventsOut !== undefined && !hasFlag(this.flags, INCOMING_CANCELLED) && this.wantsEvent()) {
+    for (
+      let queue = this.eventsOut;
+      queue !== undefined && !hasFlag(this.flags, INCOMING_CANCELLED) && this.wantsEvent(queue.peek()!);
+      queue = this.eventsOut
+    ) {
       this.onMessageEvent(this.takeEvent());
     }
     if (this.eventsOut === undefined) {

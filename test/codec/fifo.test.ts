@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Fifo } from "../../src/codec/fifo.js";
 
 describe("Fifo", () => {
-  it("behaves as an array queue for any interleaving of push, shift, takeAll and clear", () => {
+  it("behaves as an array queue for any interleaving of push, shift, takeAll and clear (peek: the head)", () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant("push" as const), value: fc.integer() }),
       fc.record({ kind: fc.constant("shift" as const) }),
@@ -30,6 +30,7 @@ describe("Fifo", () => {
           }
           assert.equal(fifo.length, model.length);
           assert.equal(fifo.isEmpty, model.length === 0);
+          assert.equal(fifo.peek(), model[0]);
         }
       }),
     );

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { describe, it } from "node:test";
 import { Keep, Sink, Source, Tcp } from "../../src/index.js";
-import type { LentBytes } from "../../src/transport/index.js";
+import { type LentBytes, returnReadChunk } from "../../src/transport/index.js";
 
 /** A server on 127.0.0.1 that echoes and closes when the client ends. */
 async function echoServer(): Promise<{ port: number; close(): Promise<void> }> {
@@ -134,5 +134,83 @@ describe("Tcp.outgoingConnection", () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  describe("read memory", () => {
+    const total = 8 * 1024 * 1024;
+    const byteAt = (i: number) => (i * 31 + (i >>> 16)) & 0xff;
+
+    /** A server that writes `total` patterned bytes at once, then ends. */
+    async function blaster(): Promise<{ port: number; close(): Promise<void> }> {
+      const all = new Uint8Array(total).map((_, i) => byteAt(i));
+      const server = net.createServer((socket) => {
+        socket.on("error", () => {});
+        socket.end(all);
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as net.AddressInfo).port;
+      return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    }
+
+    const read = (port: number, onChunk: (chunk: Uint8Array) => void) =>
+      Source.maybe<Uint8Array>()
+        .via(Tcp.outgoingConnection("127.0.0.1", port))
+        .runWith(Sink.foreach<Uint8Array>(onChunk));
+
+    it("a chunk returned while it is delivered lends its memory to the next full read", async () => {
+      const server = await blaster();
+      try {
+        let offset = 0;
+        let wrong = -1;
+        let previous: Uint8Array | undefined;
+        let reusable = 0;
+        let reused = 0;
+        await read(server.port, (chunk) => {
+          // Checked before it is returned: the memory holds the next read's bytes afterwards.
+          for (let i = 0; i < chunk.length; i++)
+            if (wrong < 0 && chunk[i] !== byteAt(offset + i)) wrong = offset + i;
+          offset += chunk.length;
+          if (previous !== undefined) {
+            reusable++;
+            if (chunk.buffer === previous.buffer) reused++;
+          }
+          // Only a full read of a socket's own 64 KiB buffer is read into again.
+          previous = chunk.length === 65536 && chunk.buffer.byteLength === 65536 ? chunk : undefined;
+          returnReadChunk(chunk);
+        });
+        assert.equal(wrong, -1, `byte ${wrong} differs`);
+        assert.equal(offset, total);
+        assert.ok(reusable > 0, "no full read of a socket's own buffer");
+        assert.equal(reused, reusable);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("chunks kept (and returned too late) are never overwritten by later reads", async () => {
+      const server = await blaster();
+      try {
+        const kept: Uint8Array[] = [];
+        await read(server.port, (chunk) => {
+          kept.push(chunk);
+          // After delivery a return is ignored: the chunk's views may live on.
+          queueMicrotask(() => returnReadChunk(chunk));
+        });
+        let offset = 0;
+        let wrong = -1;
+        for (const chunk of kept) {
+          for (let i = 0; i < chunk.length; i++)
+            if (wrong < 0 && chunk[i] !== byteAt(offset + i)) wrong = offset + i;
+          offset += chunk.length;
+        }
+        assert.equal(wrong, -1, `byte ${wrong} differs`);
+        assert.equal(offset, total);
+        // The memory under them is distinct wherever it could have been read into again.
+        const ownBuffers = kept.filter((c) => c.buffer.byteLength === 65536).map((c) => c.buffer);
+        assert.equal(new Set(ownBuffers).size, ownBuffers.length);
+      } finally {
+        await server.close();
+      }
+    });
   });
 });
