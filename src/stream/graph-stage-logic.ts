@@ -397,8 +397,9 @@ export abstract class GraphStageLogic {
     const at = timers === undefined ? -1 : indexOfTimer(timers, key);
     if (at < 0) return;
     const entry = timers![at]!;
+    // A one-shot timer is a timeout; a periodic one is a timeout until its first period starts.
     clearTimeout(entry.handle);
-    clearInterval(entry.handle);
+    if (entry.periodic) clearInterval(entry.handle);
     this.forgetTimer(at);
   }
 
