@@ -125,14 +125,17 @@ for (const c of clients) await c.runEverywhere({ op: "warmup", ports });
 async function measure(
   scenario: string,
   unit: string,
-  run: (client: ClientProcess) => Promise<number>,
+  run: (client: ClientProcess, measured: boolean) => Promise<number>,
   options: { lowerIsBetter?: boolean } = {},
 ): Promise<void> {
   const samples = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? clients : [...clients].reverse();
     for (const client of order) {
-      const value = await run(client.forRound(r));
+      // The same job first, unmeasured: the process sat idle while the others ran, and an idle V8
+      // shrinks its heap and lets code go cold (see docs/performance.md, "Warm samples").
+      await run(client.forRound(r), false);
+      const value = await run(client.forRound(r), true);
       samples.set(client.name, [...(samples.get(client.name) ?? []), value]);
     }
   }
@@ -179,9 +182,9 @@ for (const [size, count] of !wanted("receive")
     ] as const)) {
   const total = n(count);
   const url = `ws://127.0.0.1:${ports.blaster}/blast?size=${size}&count=${total}&kind=binary`;
-  await measure(`receive ${label(size)}`, "msgs/s", async (c) => {
+  await measure(`receive ${label(size)}`, "msgs/s", async (c, measured) => {
     const { seconds, cpuSeconds } = await c.run({ op: "receive", url });
-    if (size === 64 * 1024) (cpuPerGb[c.name] ??= []).push(cpuSeconds / ((size * total) / 1e9));
+    if (measured && size === 64 * 1024) (cpuPerGb[c.name] ??= []).push(cpuSeconds / ((size * total) / 1e9));
     return total / seconds;
   });
   const last = results.at(-1)!;
@@ -227,7 +230,9 @@ if (wanted("round trip")) {
   const p99: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
-      const reply = await c.forRound(r).run({ op: "rtt", url: echoUrl, size: 32, count });
+      const job = { op: "rtt", url: echoUrl, size: 32, count } as const;
+      await c.forRound(r).run(job); // unmeasured first, as in `measure`
+      const reply = await c.forRound(r).run(job);
       const times = reply.times!.sort((a, b) => a - b);
       (p50[c.name] ??= []).push(times[Math.floor(times.length * 0.5)]!);
       (p99[c.name] ??= []).push(times[Math.floor(times.length * 0.99)]!);
