@@ -158,6 +158,13 @@ function onSocketRead(this: StagedSocket, nread: number, buffer: Buffer): boolea
 /** The `onread` option: shared functions, no closure per socket. */
 const READ_INTO_CHOSEN_MEMORY = { buffer: nextReadBuffer, callback: onSocketRead };
 
+/**
+ * Whether sockets are made with `READ_INTO_CHOSEN_MEMORY`. Node and Deno call `onread.callback`
+ * with the socket as `this`; Bun (1.4) calls it without, so a shared callback cannot tell the
+ * sockets apart there: Bun reads through 'data' events, as before.
+ */
+const readsIntoChosenMemory = (globalThis as { Bun?: unknown }).Bun === undefined;
+
 function onSocketEnd(this: StagedSocket): void {
   const stage = this[stageOfSocket];
   stage?.fromSocket(stage.onEnd, undefined);
@@ -405,12 +412,12 @@ class TcpConnectionLogic extends GraphStageLogic {
           port: this.port,
           ...(options.localAddress ? { localAddress: options.localAddress } : {}),
           ...(options.lookup ? { lookup: options.lookup } : {}),
-          onread: READ_INTO_CHOSEN_MEMORY,
+          ...(readsIntoChosenMemory ? { onread: READ_INTO_CHOSEN_MEMORY } : {}),
         });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.once(tlsOptions ? "secureConnect" : "connect", onSocketConnect);
-    this.listen(socket, !tlsOptions);
+    this.listen(socket, !tlsOptions && readsIntoChosenMemory);
   }
 
   /** Runs over a socket that is already connected (a server's accepted connection). */

@@ -137,6 +137,7 @@ describe("Tcp.outgoingConnection", () => {
   });
 
   describe("read memory", () => {
+    const onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
     const total = 8 * 1024 * 1024;
     const byteAt = (i: number) => (i * 31 + (i >>> 16)) & 0xff;
 
@@ -180,8 +181,13 @@ describe("Tcp.outgoingConnection", () => {
         });
         assert.equal(wrong, -1, `byte ${wrong} differs`);
         assert.equal(offset, total);
-        assert.ok(reusable > 0, "no full read of a socket's own buffer");
-        assert.equal(reused, reusable);
+        if (onBun) {
+          // Bun reads through 'data' events (see `readsIntoChosenMemory`): nothing is read into again.
+          assert.equal(reused, 0);
+        } else {
+          assert.ok(reusable > 0, "no full read of a socket's own buffer");
+          assert.equal(reused, reusable);
+        }
       } finally {
         await server.close();
       }
