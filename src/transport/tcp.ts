@@ -3,7 +3,9 @@
  * pushed in are written; bytes read come out. Back-pressure both ways: the socket is paused while
  * downstream has no demand, and nothing more is pulled while the socket's write buffer is full.
  * The first write of a tick goes out at once; the writes after it in the same tick are corked
- * together (one syscall per batch of small frames, and no delay for a lone message).
+ * together (one syscall per batch of small frames, and no delay for a lone message). Reads go into
+ * memory the transport chooses, reused when the reader says it kept no view of a chunk (see
+ * "Reads into memory of the transport's choosing" below).
  */
 import { Buffer } from "node:buffer";
 import * as net from "node:net";
