@@ -17,7 +17,7 @@
  */
 import { Fifo } from "../codec/fifo.js";
 import { decodeUtf8, Opcode, Utf8ChunkDecoder } from "../codec/index.js";
-import { BinaryMessage, type Message, TextMessage } from "../message/index.js";
+import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
 import {
   type Inlet,
   InPortHandler,
@@ -35,6 +35,12 @@ import { SubSinkLogic, SubSourceChannel } from "./substreams.js";
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const STALL_TIMER = "stall";
+/**
+ * The largest strict message whose memory is allocated at its header. A header costs the peer 14
+ * bytes, so above this (only with a `strictThreshold` raised past it) the pieces are kept as they
+ * come and joined at the end, and memory grows only with the bytes that actually arrived.
+ */
+const GATHER_IN_PLACE_MAX = 256 * 1024;
 
 /** The outgoing streamed message being sent. */
 interface OutgoingStream {
@@ -48,8 +54,12 @@ type Incoming =
   | {
       readonly kind: "strict";
       readonly text: boolean;
-      /** The message's memory, allocated at its header (whose length is the message's): filled as pieces arrive. */
-      readonly bytes: Uint8Array;
+      /**
+       * The message's memory, allocated at its header (whose length is the message's) and filled as
+       * pieces arrive; undefined above `GATHER_IN_PLACE_MAX`, where the pieces are kept in `parts`.
+       */
+      readonly bytes: Uint8Array | undefined;
+      readonly parts: Uint8Array[] | undefined;
       filled: number;
     }
   | {
@@ -295,9 +305,13 @@ export class MessageStageLogic extends ProtocolStageLogic {
     if (singleFrame && frameLength <= this.settings.strictThreshold) {
       // Each piece is copied in as it arrives (not joined at the end): no view of the transport's
       // chunks outlives their delivery, so the transport may read into the same memory again.
+      if (frameLength > GATHER_IN_PLACE_MAX) {
+        this.incoming = { kind: "strict", text, bytes: undefined, parts: [], filled: 0 };
+        return;
+      }
       const allocate = this.settings.allocateMessage;
       const bytes = allocate === undefined ? new Uint8Array(frameLength) : allocate(frameLength);
-      this.incoming = { kind: "strict", text, bytes, filled: 0 };
+      this.incoming = { kind: "strict", text, bytes, parts: undefined, filled: 0 };
       return;
     }
     const M = MessageStageLogic.prototype;
@@ -342,7 +356,12 @@ export class MessageStageLogic extends ProtocolStageLogic {
   private messageData(data: Uint8Array): void {
     const incoming = this.incoming!;
     if (incoming.kind === "strict") {
-      incoming.bytes.set(data, incoming.filled);
+      if (incoming.bytes !== undefined) {
+        incoming.bytes.set(data, incoming.filled);
+      } else {
+        this.keepsInput(); // a view, joined at the end
+        incoming.parts!.push(data);
+      }
       incoming.filled += data.length;
       return;
     }
@@ -361,7 +380,8 @@ export class MessageStageLogic extends ProtocolStageLogic {
     if (incoming.kind === "strict") {
       // Text too is gathered first: one whole-buffer decode beats decoding piece by piece (see
       // codec/utf8-decoding.ts), and the application gets a flat string, not a chain of pieces.
-      const bytes = incoming.bytes;
+      const bytes =
+        incoming.bytes ?? concatBytes(incoming.parts!, incoming.filled, this.settings.allocateMessage);
       this.push(
         this.out2,
         incoming.text ? TextMessage.create(decodeUtf8(bytes)) : BinaryMessage.create(bytes),

@@ -22,6 +22,8 @@ interface Spec {
 
 /** Strict (whole in a read, or across reads), streamed (large or fragmented), text and binary. */
 const MIXED = [64 * KiB, 100, 60 * KiB, 200 * KiB, 90 * KiB, 70 * KiB, 65 * KiB, 7];
+/** Binary messages strict under a 1 MiB strictThreshold: gathered in place, and above 256 KiB joined. */
+const LARGE_STRICT = [300 * KiB, 200 * KiB, 700 * KiB, 5];
 /** Small binary messages only: whole in a read, handed to the application as views of it. */
 const SMALL = [100, 7, 1000, 33];
 
@@ -51,7 +53,12 @@ function framesOf({ text, bytes, fragments }: Spec): Buffer[] {
   return frames;
 }
 
-async function receiveAll(sizes: readonly number[], count: number, slowEvery?: number): Promise<void> {
+async function receiveAll(
+  sizes: readonly number[],
+  count: number,
+  options: { slowEvery?: number; strictThreshold?: number; expectStrict?: boolean } = {},
+): Promise<void> {
+  const { slowEvery, strictThreshold, expectStrict } = options;
   const server = await startRawServer((socket, request) => {
     socket.write(upgradeResponse(request.key));
     // All at once: the client's reads fill its buffers, so it reads into its own memory.
@@ -66,9 +73,12 @@ async function receiveAll(sizes: readonly number[], count: number, slowEvery?: n
     const [, done] = http.singleWebSocketRequest(
       WebSocketRequest.create(server.url()),
       Flow.fromSinkAndSourceMat(
-        sizes === SMALL
+        sizes === SMALL || expectStrict === true
           ? // A consumer that takes each message at once: a read's events are all handled during it.
-            Sink.foreach<Message>((m) => kept.push(m.asBinaryMessage().getStrictData()))
+            Sink.foreach<Message>((m) => {
+              assert.ok(m.isStrict());
+              kept.push(m.asBinaryMessage().getStrictData());
+            })
           : Sink.foreachAsync<Message>(1, async (m) => {
               // A slow consumer now and then: events and reads queue up behind it.
               if (slowEvery !== undefined && ++seen % slowEvery === 0)
@@ -84,6 +94,7 @@ async function receiveAll(sizes: readonly number[], count: number, slowEvery?: n
         Source.maybe<Message>(),
         Keep.left,
       ),
+      strictThreshold === undefined ? {} : { settings: { websocket: { strictThreshold } } },
     );
     await done;
     assert.equal(kept.length, count);
@@ -152,11 +163,16 @@ describe("received bytes stay as sent while the transport reads into reused memo
   });
 
   it("the same with a consumer that pauses now and then", async () => {
-    await receiveAll(MIXED, 40, 4);
+    await receiveAll(MIXED, 40, { slowEvery: 4 });
   });
 
   it("small binary messages, each a view of the read that brought it", async () => {
     await receiveAll(SMALL, 4000);
+  });
+
+  it("strict messages above 256 KiB (a raised strictThreshold): kept as views of the reads, joined at the end", async () => {
+    // Up to 256 KiB a strict message's memory is allocated at its header; above, only as its bytes arrive.
+    await receiveAll(LARGE_STRICT, 24, { strictThreshold: 1024 * KiB, expectStrict: true });
   });
 
   it("a small binary message whole in a read whose other events are only gathered", async () => {
