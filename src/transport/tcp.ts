@@ -161,6 +161,9 @@ function onSocketRead(this: StagedSocket, nread: number, buffer: Buffer): boolea
 const READ_INTO_CHOSEN_MEMORY = { buffer: nextReadBuffer, callback: onSocketRead };
 
 /**
+ * TLS sockets keep 'data' events: their reads end at TLS records (16 KiB of plaintext at most), so
+ * a busy TLS socket would never fill a 64 KiB buffer of its own and would get a new one per read.
+ *
  * Whether sockets are made with `READ_INTO_CHOSEN_MEMORY`. Node and Deno call `onread.callback`
  * with the socket as `this`; Bun (1.4) calls it without, so a shared callback cannot tell the
  * sockets apart there: Bun reads through 'data' events, as before.
