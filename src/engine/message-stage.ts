@@ -284,9 +284,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
     if (incoming === undefined) {
       return (
         this.isAvailable(this.out2) ||
-        (event.kind === "message-start" &&
-          event.singleFrame &&
-          event.frameLength <= this.settings.strictThreshold)
+        (event.kind === "message-start" && this.arrivesStrict(event.singleFrame, event.frameLength))
       );
     }
     if (incoming.kind === "strict") return event.kind !== "message-end" || this.isAvailable(this.out2);
@@ -301,8 +299,13 @@ export class MessageStageLogic extends ProtocolStageLogic {
     else this.endMessage();
   }
 
+  /** The rule: a message whose first frame is final and at most `strictThreshold` long arrives strict. */
+  private arrivesStrict(singleFrame: boolean, frameLength: number): boolean {
+    return singleFrame && frameLength <= this.settings.strictThreshold;
+  }
+
   private startMessage(text: boolean, singleFrame: boolean, frameLength: number): void {
-    if (singleFrame && frameLength <= this.settings.strictThreshold) {
+    if (this.arrivesStrict(singleFrame, frameLength)) {
       // Each piece is copied in as it arrives (not joined at the end): no view of the transport's
       // chunks outlives their delivery, so the transport may read into the same memory again.
       if (frameLength > GATHER_IN_PLACE_MAX) {
