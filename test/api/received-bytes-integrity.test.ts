@@ -5,6 +5,7 @@
  * message still uses would show.
  */
 import assert from "node:assert/strict";
+import type * as net from "node:net";
 import { describe, it } from "node:test";
 import { Flow, Http, Keep, type Message, Sink, Source, WebSocketRequest } from "../../src/index.js";
 import { frame } from "../helpers/hostile-server.js";
@@ -53,19 +54,22 @@ function framesOf({ text, bytes, fragments }: Spec): Buffer[] {
   return frames;
 }
 
-async function receiveAll(
-  sizes: readonly number[],
-  count: number,
-  options: { slowEvery?: number; strictThreshold?: number; expectStrict?: boolean } = {},
-): Promise<void> {
-  const { slowEvery, strictThreshold, expectStrict } = options;
+/**
+ * Runs a client against a raw server that answers the handshake and then runs `serve`; returns
+ * every message's content in order (text as strings, streamed messages collected). `atOnce`: a
+ * consumer that takes each (strict, binary) message at once, so a read's events are all handled
+ * during it; otherwise an asynchronous one, pausing every `slowEvery` messages so that events and
+ * reads queue up behind it.
+ */
+async function keepEverything(
+  serve: (socket: net.Socket) => void | Promise<void>,
+  options: { atOnce?: boolean; slowEvery?: number; strictThreshold?: number } = {},
+): Promise<(string | Uint8Array)[]> {
+  const { atOnce, slowEvery, strictThreshold } = options;
   const server = await startRawServer((socket, request) => {
+    socket.setNoDelay(true);
     socket.write(upgradeResponse(request.key));
-    // All at once: the client's reads fill its buffers, so it reads into its own memory.
-    socket.write(
-      Buffer.concat(Array.from({ length: count }, (_, i) => framesOf(messageAt(sizes, i))).flat()),
-    );
-    socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
+    void serve(socket);
   });
   try {
     const kept: (string | Uint8Array)[] = [];
@@ -73,14 +77,12 @@ async function receiveAll(
     const [, done] = http.singleWebSocketRequest(
       WebSocketRequest.create(server.url()),
       Flow.fromSinkAndSourceMat(
-        sizes === SMALL || expectStrict === true
-          ? // A consumer that takes each message at once: a read's events are all handled during it.
-            Sink.foreach<Message>((m) => {
+        atOnce === true
+          ? Sink.foreach<Message>((m) => {
               assert.ok(m.isStrict());
               kept.push(m.asBinaryMessage().getStrictData());
             })
           : Sink.foreachAsync<Message>(1, async (m) => {
-              // A slow consumer now and then: events and reads queue up behind it.
               if (slowEvery !== undefined && ++seen % slowEvery === 0)
                 await new Promise((r) => setTimeout(r, 5));
               if (m.isText()) {
@@ -97,15 +99,33 @@ async function receiveAll(
       strictThreshold === undefined ? {} : { settings: { websocket: { strictThreshold } } },
     );
     await done;
-    assert.equal(kept.length, count);
-    for (let i = 0; i < count; i++) {
-      const { text, bytes } = messageAt(sizes, i);
-      const got = kept[i]!;
-      if (text) assert.equal(got, bytes.toString("utf8"), `text message ${i}`);
-      else assert.ok(Buffer.from(got as Uint8Array).equals(bytes), `binary message ${i} differs`);
-    }
+    return kept;
   } finally {
     await server.close();
+  }
+}
+
+async function receiveAll(
+  sizes: readonly number[],
+  count: number,
+  options: { slowEvery?: number; strictThreshold?: number; expectStrict?: boolean } = {},
+): Promise<void> {
+  const kept = await keepEverything(
+    (socket) => {
+      // All at once: the client's reads fill its buffers, so it reads into its own memory.
+      socket.write(
+        Buffer.concat(Array.from({ length: count }, (_, i) => framesOf(messageAt(sizes, i))).flat()),
+      );
+      socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
+    },
+    { ...options, atOnce: sizes === SMALL || options.expectStrict === true },
+  );
+  assert.equal(kept.length, count);
+  for (let i = 0; i < count; i++) {
+    const { text, bytes } = messageAt(sizes, i);
+    const got = kept[i]!;
+    if (text) assert.equal(got, bytes.toString("utf8"), `text message ${i}`);
+    else assert.ok(Buffer.from(got as Uint8Array).equals(bytes), `binary message ${i} differs`);
   }
 }
 
@@ -124,37 +144,20 @@ function patterned(k: number, length: number): Buffer {
  * first one, as received (streamed ones collected), checked by the caller only at the end.
  */
 async function receiveAlignedReads(reads: readonly Buffer[], strictThreshold: number): Promise<Uint8Array[]> {
-  const server = await startRawServer(async (socket, request) => {
-    socket.setNoDelay(true);
-    socket.write(upgradeResponse(request.key));
-    await pause(20);
-    socket.write(frame(0x2, Buffer.alloc(16 * KiB - 4, 0xee)));
-    for (const bytes of reads) {
+  const kept = await keepEverything(
+    async (socket) => {
       await pause(20);
-      socket.write(bytes);
-    }
-    await pause(20);
-    socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
-  });
-  try {
-    const kept: Uint8Array[] = [];
-    const [, done] = http.singleWebSocketRequest(
-      WebSocketRequest.create(server.url()),
-      Flow.fromSinkAndSourceMat(
-        Sink.foreachAsync<Message>(1, async (m) => {
-          const b = m.asBinaryMessage();
-          kept.push(b.isStrict() ? b.getStrictData() : (await b.toStrict(5000)).getStrictData());
-        }),
-        Source.maybe<Message>(),
-        Keep.left,
-      ),
-      { settings: { websocket: { strictThreshold } } },
-    );
-    await done;
-    return kept.slice(1);
-  } finally {
-    await server.close();
-  }
+      socket.write(frame(0x2, Buffer.alloc(16 * KiB - 4, 0xee)));
+      for (const bytes of reads) {
+        await pause(20);
+        socket.write(bytes);
+      }
+      await pause(20);
+      socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
+    },
+    { strictThreshold },
+  );
+  return kept.slice(1) as Uint8Array[];
 }
 
 describe("received bytes stay as sent while the transport reads into reused memory", () => {
