@@ -152,7 +152,9 @@ async function measure(
 
 const echoUrl = `ws://127.0.0.1:${ports.echo}/`;
 
-// Echo, 64 messages in flight.
+// Echo, 64 messages in flight. The 32 B rows are bounded by the echo server (one core, busy all the
+// time whichever client it serves), so the client's own CPU per message is reported beside them.
+const echoCpu: Record<string, Record<string, number[]>> = {};
 for (const [size, count] of !wanted("echo")
   ? []
   : ([
@@ -162,13 +164,28 @@ for (const [size, count] of !wanted("echo")
     ] as const)) {
   for (const kind of ["text", "binary"] as Kind[]) {
     const total = n(count);
-    await measure(
-      `echo ${label(size)} ${kind}, 64 in flight`,
-      "msgs/s",
-      async (c) =>
-        total / (await c.run({ op: "echo", url: echoUrl, size, kind, count: total, inFlight: 64 })).seconds,
-    );
+    await measure(`echo ${label(size)} ${kind}, 64 in flight`, "msgs/s", async (c, measured) => {
+      const { seconds, cpuSeconds } = await c.run({
+        op: "echo",
+        url: echoUrl,
+        size,
+        kind,
+        count: total,
+        inFlight: 64,
+      });
+      if (measured && size === 32) ((echoCpu[kind] ??= {})[c.name] ??= []).push((cpuSeconds * 1e6) / total);
+      return total / seconds;
+    });
   }
+}
+for (const [kind, samples] of Object.entries(echoCpu)) {
+  results.push({
+    scenario: `echo 32 B ${kind}: client CPU per message`,
+    unit: "µs",
+    lowerIsBetter: true,
+    values: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
+    samples,
+  });
 }
 
 // Receive from the blaster (the client's receive path alone); CPU per GB on the 64 KiB run.
@@ -193,6 +210,9 @@ for (const [size, count] of !wanted("receive")
     unit: "MB/s",
     lowerIsBetter: false,
     values: Object.fromEntries(Object.entries(last.values).map(([k, v]) => [k, (v * size) / 1e6])),
+    samples: Object.fromEntries(
+      Object.entries(last.samples ?? {}).map(([k, v]) => [k, v.map((x) => (x * size) / 1e6)]),
+    ),
   });
 }
 if (wanted("receive"))
@@ -201,6 +221,7 @@ if (wanted("receive"))
     unit: "s/GB",
     lowerIsBetter: true,
     values: Object.fromEntries(Object.entries(cpuPerGb).map(([k, v]) => [k, median(v)])),
+    samples: cpuPerGb,
   });
 
 // Send into the sink (the client's send path alone).
@@ -247,6 +268,7 @@ if (wanted("round trip")) {
       unit: "µs",
       lowerIsBetter: true,
       values: med(values),
+      samples: values,
     });
   }
 }
@@ -272,6 +294,8 @@ if (wanted("idle")) {
   const count = n(5_000);
   const rss: Record<string, number> = {};
   const heap: Record<string, number> = {};
+  const rssByClient: Record<string, number[]> = {};
+  const heapByClient: Record<string, number[]> = {};
   for (const c of clients) {
     const rssSamples: number[] = [];
     const heapSamples: number[] = [];
@@ -299,6 +323,8 @@ if (wanted("idle")) {
     }
     rss[c.name] = median(rssSamples);
     heap[c.name] = median(heapSamples);
+    rssByClient[c.name] = rssSamples;
+    heapByClient[c.name] = heapSamples;
     process.stderr.write(
       `idle ${c.name}: ${rss[c.name]!.toFixed(1)} KiB RSS, ${heap[c.name]!.toFixed(1)} KiB heap per connection\n`,
     );
@@ -308,12 +334,14 @@ if (wanted("idle")) {
     unit: "KiB",
     lowerIsBetter: true,
     values: rss,
+    samples: rssByClient,
   });
   results.push({
     scenario: `${count} idle connections, heap+external per connection`,
     unit: "KiB",
     lowerIsBetter: true,
     values: heap,
+    samples: heapByClient,
   });
 }
 
@@ -346,8 +374,10 @@ const lines = [
   `${await environment()}; ${versions}; ${rounds} rounds, medians.`,
   "Ratios: wsflow / other for throughput; for latency, memory and CPU (lower is better) other / wsflow, so > 1.00x always means wsflow is ahead.",
   "",
-  "| scenario | unit | wsflow | ws | undici | raw TCP | vs ws | vs undici | vs raw TCP |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  "The column \"vs ws, by round\" gives the lowest and highest ratio of one round's wsflow sample to the same round's ws sample: where it spans 1.00x, the row is within the machine's noise.",
+  "",
+  "| scenario | unit | wsflow | ws | undici | raw TCP | vs ws | vs ws, by round | vs undici | vs raw TCP |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
 ];
 for (const r of results) {
   const v = r.values;
@@ -357,8 +387,15 @@ for (const r of results) {
     if (w === undefined || o === undefined || w === 0 || o === 0) return "–";
     return `${(r.lowerIsBetter ? o / w : w / o).toFixed(2)}x`;
   };
+  const byRound = () => {
+    const w = r.samples?.wsflow;
+    const o = r.samples?.ws;
+    if (w === undefined || o === undefined || w.length !== o.length || w.length === 0) return "–";
+    const ratios = w.map((x, i) => (r.lowerIsBetter ? o[i]! / x : x / o[i]!)).sort((a, b) => a - b);
+    return `${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)}x`;
+  };
   lines.push(
-    `| ${r.scenario} | ${r.unit} | ${fmt(v.wsflow)} | ${fmt(v.ws)} | ${fmt(v.undici)} | ${fmt(v["raw TCP"])} | ${ratio("ws")} | ${ratio("undici")} | ${ratio("raw TCP")} |`,
+    `| ${r.scenario} | ${r.unit} | ${fmt(v.wsflow)} | ${fmt(v.ws)} | ${fmt(v.undici)} | ${fmt(v["raw TCP"])} | ${ratio("ws")} | ${byRound()} | ${ratio("undici")} | ${ratio("raw TCP")} |`,
   );
 }
 console.log(lines.join("\n"));

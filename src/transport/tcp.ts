@@ -3,7 +3,9 @@
  * pushed in are written; bytes read come out. Back-pressure both ways: the socket is paused while
  * downstream has no demand, and nothing more is pulled while the socket's write buffer is full.
  * The first write of a tick goes out at once; the writes after it in the same tick are corked
- * together (one syscall per batch of small frames, and no delay for a lone message). Reads go into
+ * together (one syscall per batch of small frames, and no delay for a lone message). The writes a
+ * read causes (replies to the messages in it, pongs) are corked until that read is delivered, then
+ * sent together at once: one syscall per read, not one plus one per tick. Reads go into
  * memory the transport chooses, reused when the reader says it kept no view of a chunk (see
  * "Reads into memory of the transport's choosing" below).
  */
@@ -99,7 +101,7 @@ function onSocketData(this: StagedSocket, chunk: Buffer): void {
   const stage = this[stageOfSocket];
   // Plain Uint8Array views: the decoder slices every chunk, and Buffer's subarray is several
   // times slower than Uint8Array's (it builds a FastBuffer each time).
-  stage?.fromSocket(stage.onData, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+  stage?.deliverRead(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
 }
 
 // ---- Reads into memory of the transport's choosing (Node's `onread`) ------------------------------
@@ -281,17 +283,31 @@ class TcpConnectionLogic extends GraphStageLogic {
       buffer.copy(copy, 0, 0, nread);
       // A full read: more is waiting, so the socket is busy; it reads into its own memory next.
       if (nread === buffer.length) this.ownReadBuffer = Buffer.allocUnsafeSlow(OWN_READ_SIZE);
-      this.fromSocket(this.onData, new Uint8Array(copy.buffer, copy.byteOffset, nread));
+      this.deliverRead(new Uint8Array(copy.buffer, copy.byteOffset, nread));
       return;
     }
     const chunk = new Uint8Array(buffer.buffer, buffer.byteOffset, nread);
     delivering = chunk;
     deliveredChunkReturned = false;
-    this.fromSocket(this.onData, chunk);
+    this.deliverRead(chunk);
     delivering = undefined;
     if (nread < buffer.length)
       this.ownReadBuffer = undefined; // light traffic: the shared buffer again
     else if (!deliveredChunkReturned) this.ownReadBuffer = Buffer.allocUnsafeSlow(OWN_READ_SIZE);
+  }
+
+  /** True while a chunk just read is being delivered: the writes it causes are batched (see `write`). */
+  private deliveringRead = false;
+
+  /** Delivers a chunk read from the socket, then sends at once the writes it caused, in one syscall. @internal */
+  deliverRead(chunk: Uint8Array): void {
+    this.deliveringRead = true;
+    this.fromSocket(this.onData, chunk);
+    this.deliveringRead = false;
+    if (this.writeState === CORKED) {
+      this.writeState = WROTE;
+      this.socket?.uncork();
+    }
   }
 
   onData(chunk: Uint8Array): void {
@@ -480,7 +496,15 @@ class TcpConnectionLogic extends GraphStageLogic {
     // A lone write goes out now: corking it would only delay it to the end of the tick (~1.6 µs
     // of a 47 µs round trip) and route it through writev. Writes after it in the same tick are
     // batched into one syscall.
-    if (this.writeState === IDLE) {
+    if (this.deliveringRead) {
+      // Replies to what was just read (an echo's, a pong …), maybe several: corked until the read
+      // is delivered, then sent together at once (`deliverRead`), not one syscall each.
+      if (this.writeState === IDLE) process.nextTick(endOfTick, this, socket);
+      if (this.writeState !== CORKED) {
+        this.writeState = CORKED;
+        socket.cork();
+      }
+    } else if (this.writeState === IDLE) {
       this.writeState = WROTE;
       process.nextTick(endOfTick, this, socket);
     } else if (this.writeState === WROTE) {

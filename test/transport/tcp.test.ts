@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import { describe, it } from "node:test";
-import { Keep, Sink, Source, Tcp } from "../../src/index.js";
+import { Flow, Keep, Sink, Source, Tcp } from "../../src/index.js";
 import { type LentBytes, returnReadChunk } from "../../src/transport/index.js";
 
 /** A server on 127.0.0.1 that echoes and closes when the client ends. */
@@ -132,6 +132,59 @@ describe("Tcp.outgoingConnection", () => {
       for (const b of released) assert.ok(written.has(b));
       assert.ok(released.size >= written.size - 1, `${released.size} of ${written.size} released`);
     } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("sends the replies to one read together, in one write, at the end of its delivery", async () => {
+    // The server sends three bytes in one write; the client answers each with a chunk of its own.
+    const answers: number[] = [];
+    let answered!: () => void;
+    const allAnswered = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const server = net.createServer((socket) => {
+      socket.on("error", () => {});
+      socket.write(Uint8Array.of(1, 2, 3));
+      socket.on("data", (data: Buffer) => {
+        answers.push(...data);
+        if (answers.length === 3) answered();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    // Node's socket writes, seen from the client's side only: one writev of three chunks is the
+    // behaviour; three writes (one per answer) or a write then a writev of two are not.
+    const calls: string[] = [];
+    const proto = net.Socket.prototype as unknown as {
+      _write: (...args: unknown[]) => void;
+      _writev: (...args: unknown[]) => void;
+    };
+    const { _write, _writev } = proto;
+    proto._write = function (this: net.Socket, ...args: unknown[]) {
+      if (this.remotePort === port) calls.push(`write of ${(args[0] as Uint8Array).length}`);
+      return _write.apply(this, args);
+    };
+    proto._writev = function (this: net.Socket, chunks: unknown, ...rest: unknown[]) {
+      if (this.remotePort === port) calls.push(`writev of ${(chunks as unknown[]).length}`);
+      return _writev.call(this, chunks, ...rest);
+    };
+    try {
+      const answer = Flow.create<Uint8Array>().mapConcat((chunk) =>
+        [...chunk].map((b) => Uint8Array.of(b * 10)),
+      );
+      const closed = Tcp.outgoingConnection("127.0.0.1", port).join(answer.take(3)).run();
+      await allAnswered;
+      assert.deepEqual(answers, [10, 20, 30]);
+      // Bun's socket passes a writev on to its own write later, joined: the same three bytes.
+      const onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
+      assert.deepEqual(onBun ? calls.filter((c) => c !== "write of 3" && c !== "write of 0") : calls, [
+        "writev of 3",
+      ]);
+      await closed;
+    } finally {
+      proto._write = _write;
+      proto._writev = _writev;
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
