@@ -3,9 +3,9 @@
  * pushed in are written; bytes read come out. Back-pressure both ways: the socket is paused while
  * downstream has no demand, and nothing more is pulled while the socket's write buffer is full.
  * The first write of a tick goes out at once; the writes after it in the same tick are corked
- * together (one syscall per batch of small frames, and no delay for a lone message). The writes a
- * read causes (replies to the messages in it, pongs) are corked until that read is delivered, then
- * sent together at once: one syscall per read, not one plus one per tick. Reads go into
+ * together (one syscall per batch of small frames, and no delay for a lone message). Where reads
+ * cause several writes each (answers to the messages in them, under load), a read's writes are all
+ * corked until it is delivered, then sent together: one syscall per read. Reads go into
  * memory the transport chooses, reused when the reader says it kept no view of a chunk (see
  * "Reads into memory of the transport's choosing" below).
  */
@@ -296,14 +296,20 @@ class TcpConnectionLogic extends GraphStageLogic {
     else if (!deliveredChunkReturned) this.ownReadBuffer = Buffer.allocUnsafeSlow(OWN_READ_SIZE);
   }
 
-  /** True while a chunk just read is being delivered: the writes it causes are batched (see `write`). */
-  private deliveringRead = false;
+  /**
+   * While a chunk just read is delivered: how many writes it has caused so far; -1 between deliveries.
+   * (See `write`.)
+   */
+  private deliveryWrites = -1;
+  /** The writes the last delivered read caused: more than one, and the next read's writes are batched. */
+  private lastDeliveryWrites = 0;
 
-  /** Delivers a chunk read from the socket, then sends at once the writes it caused, in one syscall. @internal */
+  /** Delivers a chunk read from the socket, then sends what it corked at once. @internal */
   deliverRead(chunk: Uint8Array): void {
-    this.deliveringRead = true;
+    this.deliveryWrites = 0;
     this.fromSocket(this.onData, chunk);
-    this.deliveringRead = false;
+    this.lastDeliveryWrites = this.deliveryWrites;
+    this.deliveryWrites = -1;
     if (this.writeState === CORKED) {
       this.writeState = WROTE;
       this.socket?.uncork();
@@ -493,12 +499,14 @@ class TcpConnectionLogic extends GraphStageLogic {
 
   private write(chunk: Uint8Array): void {
     const socket = this.socket!;
-    // A lone write goes out now: corking it would only delay it to the end of the tick (~1.6 µs
-    // of a 47 µs round trip) and route it through writev. Writes after it in the same tick are
-    // batched into one syscall.
-    if (this.deliveringRead) {
-      // Replies to what was just read (an echo's, a pong …), maybe several: corked until the read
-      // is delivered, then sent together at once (`deliverRead`), not one syscall each.
+    // A lone write goes out now: corking it would only delay it (to the end of the tick, or of the
+    // read's delivery: ~1 µs of a round trip) and route it through writev. Writes after it in the same
+    // tick are corked, and sent at the end of the read's delivery if a read caused them.
+    // Where reads cause several writes each (answers to the messages in them, under load), the last
+    // read did too: all of this read's writes are corked until it is delivered, one syscall for all.
+    const causedByRead = this.deliveryWrites >= 0;
+    if (causedByRead) this.deliveryWrites++;
+    if (causedByRead && this.lastDeliveryWrites > 1) {
       if (this.writeState === IDLE) process.nextTick(endOfTick, this, socket);
       if (this.writeState !== CORKED) {
         this.writeState = CORKED;
