@@ -10,11 +10,20 @@ import { startEchoServer } from "./echo-server.js";
 import { Printer } from "./printer.js";
 import { Exit, runSession } from "./session.js";
 
+/** The version in wsflow's package.json: the nearest one above this module, bundled (dist/) or not (dist/src/cli/). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
+  for (let dir = new URL("./", import.meta.url); ; dir = new URL("../", dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "wsflow" && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // none here: look further up
+    }
+    if (new URL("../", dir).href === dir.href) return "unknown";
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {

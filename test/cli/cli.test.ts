@@ -15,7 +15,8 @@ import {
 } from "../../src/index.js";
 import { startWsServer, type TestServer } from "../helpers/ws-server.js";
 
-const cli = join(import.meta.dirname, "..", "..", "src", "cli", "main.js");
+/** The command as the package ships it: the bundle `npm run build` makes (`bin` in package.json). */
+const cli = join(import.meta.dirname, "..", "..", "wsflow-cli.js");
 const onDeno = "Deno" in globalThis;
 /** The command running `cli` under the runtime running these tests (Deno wants `run` and permissions). */
 const [runtime, ...runtimeArgs] = onDeno ? [process.execPath, "run", "--allow-all"] : [process.execPath];
