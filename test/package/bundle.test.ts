@@ -38,6 +38,26 @@ describe("the package's bundle", () => {
     assert.match(readFileSync(join(root, pkg.bin.wsflow), "utf8"), /^#!\/usr\/bin\/env node\n/);
   });
 
+  it("loads none of Node's http, https and tls modules when imported (a ws: client needs none)", {
+    // Bun has the list but leaves it empty; Deno has none.
+    skip:
+      "Deno" in globalThis || process.versions.bun !== undefined
+        ? "Node only: process.moduleLoadList"
+        : false,
+  }, async () => {
+    const bundle = join(root, pkg.exports["."].import);
+    const script = `await import(${JSON.stringify(bundle)});
+      const loaded = (name) => process.moduleLoadList.includes("NativeModule " + name);
+      console.log(JSON.stringify(["net", "http", "https", "tls"].filter(loaded)));`;
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ["--input-type=module", "-e", script], (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    // net is the transport's own; the others are loaded on first use (a server, a wss: connection).
+    assert.deepEqual(JSON.parse(output), ["net"]);
+  });
+
   it("exports what the source exports, and echoes through it, in a process of its own", async () => {
     const user = join(import.meta.dirname, "bundle-user.js");
     const onDeno = "Deno" in globalThis;
