@@ -273,20 +273,41 @@ if (wanted("round trip")) {
   }
 }
 
-// Connect + close.
+// Connect + close. The echo server works about as hard per connection as a client does (one core
+// each, both near saturation with 200 at once), so the client's own CPU per connection is reported
+// beside the rows, as for the echo of small messages.
 if (wanted("connect")) {
+  const connectCpu: Record<string, Record<string, number[]>> = {};
+  const noteCpu = (row: string, name: string, cpuSeconds: number, connections: number) =>
+    ((connectCpu[row] ??= {})[name] ??= []).push((cpuSeconds * 1e6) / connections);
   const sequential = n(2_000);
-  await measure("connect+close, sequential", "conn/s", async (c) => {
-    const { seconds } = await c.run({ op: "connectSequential", url: echoUrl, count: sequential });
+  await measure("connect+close, sequential", "conn/s", async (c, measured) => {
+    const { seconds, cpuSeconds } = await c.run({ op: "connectSequential", url: echoUrl, count: sequential });
+    if (measured) noteCpu("sequential", c.name, cpuSeconds, sequential);
     return sequential / seconds;
   });
   const concurrent = 200;
   // One batch takes ~0.1 s and varies 2x from batch to batch: a sample is several batches.
   const batches = quick ? 2 : 5;
-  await measure("connect+close, 200 concurrent", "conn/s", async (c) => {
-    const { seconds } = await c.run({ op: "connectConcurrent", url: echoUrl, concurrent, batches });
+  await measure("connect+close, 200 concurrent", "conn/s", async (c, measured) => {
+    const { seconds, cpuSeconds } = await c.run({
+      op: "connectConcurrent",
+      url: echoUrl,
+      concurrent,
+      batches,
+    });
+    if (measured) noteCpu("200 concurrent", c.name, cpuSeconds, batches * concurrent);
     return (batches * concurrent) / seconds;
   });
+  for (const [row, samples] of Object.entries(connectCpu)) {
+    results.push({
+      scenario: `connect+close, ${row}: client CPU per connection`,
+      unit: "µs",
+      lowerIsBetter: true,
+      values: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
+      samples,
+    });
+  }
 }
 
 // Idle connections: memory per connection after GC, each client in a fresh process.
