@@ -22,6 +22,15 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   files: string[];
 };
 
+/** Runs this runtime's executable with `args`; resolves with what it printed. */
+function runOwnRuntime(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { timeout: 20_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
 describe("the package's bundle", () => {
   let server: TestServer;
   before(async () => {
@@ -38,6 +47,20 @@ describe("the package's bundle", () => {
     assert.match(readFileSync(join(root, pkg.bin.wsflow), "utf8"), /^#!\/usr\/bin\/env node\n/);
   });
 
+  it("carries its own code: it imports nothing but Node's modules (no file under dist/src)", () => {
+    for (const path of [pkg.exports["."].import, pkg.bin.wsflow]) {
+      const text = readFileSync(join(root, path), "utf8");
+      const specifiers = [...text.matchAll(/^import\b[^;]*?from\s*"([^"]+)"/gm)].map((m) => m[1]);
+      assert.ok(specifiers.length > 0, `${path}: no import found, so this check would see nothing`);
+      assert.deepEqual(
+        specifiers.filter((s) => !s!.startsWith("node:")),
+        [],
+        path,
+      );
+      assert.doesNotMatch(text, /import\(\s*["'][./]/, `${path} imports a file dynamically`);
+    }
+  });
+
   it("loads none of Node's http, https and tls modules when imported (a ws: client needs none)", {
     // Bun has the list but leaves it empty; Deno has none.
     skip:
@@ -49,11 +72,7 @@ describe("the package's bundle", () => {
     const script = `await import(${JSON.stringify(bundle)});
       const loaded = (name) => process.moduleLoadList.includes("NativeModule " + name);
       console.log(JSON.stringify(["net", "http", "https", "tls"].filter(loaded)));`;
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ["--input-type=module", "-e", script], (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
-      );
-    });
+    const output = await runOwnRuntime(["--input-type=module", "-e", script]);
     // net is the transport's own; the others are loaded on first use (a server, a wss: connection).
     assert.deepEqual(JSON.parse(output), ["net"]);
   });
@@ -62,11 +81,7 @@ describe("the package's bundle", () => {
     const user = join(import.meta.dirname, "bundle-user.js");
     const onDeno = "Deno" in globalThis;
     const args = onDeno ? ["run", "--allow-all", user, server.url()] : [user, server.url()];
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, args, { timeout: 20_000 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
-      );
-    });
+    const output = await runOwnRuntime(args);
     const seen = JSON.parse(output) as { exports: string[]; text: string; binary: number[] };
     assert.deepEqual(seen.exports, Object.keys(source).sort());
     assert.equal(seen.text, "from the bundle");
