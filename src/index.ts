@@ -25,6 +25,7 @@ export {
   AbortedError,
   ConnectionError,
   ConnectTimeoutError,
+  type HttpProxy,
   type LentBytes,
   type OutgoingConnection,
   type OutgoingConnectionOptions,

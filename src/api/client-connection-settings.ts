@@ -4,20 +4,7 @@
  * connect and close time-outs of a few seconds. Every limit names its setting when exceeded.
  */
 import { InvalidArgumentError, type RandomFill } from "../codec/index.js";
-import type { Flow } from "../stream/index.js";
-import type { OutgoingConnectionOptions } from "../transport/index.js";
-
-/**
- * Makes the byte connection for a request (Akka's `ClientTransport`): TCP/TLS by default; a proxy
- * tunnel or an in-memory pipe otherwise.
- */
-export interface ClientTransport {
-  connectTo(
-    host: string,
-    port: number,
-    options: OutgoingConnectionOptions,
-  ): Flow<Uint8Array, Uint8Array, unknown>;
-}
+import type { ClientTransport } from "./client-transport.js";
 
 /** WebSocket-specific settings. */
 export interface WebSocketSettings {
@@ -69,7 +56,10 @@ export interface ClientConnectionSettings {
   readonly userAgent: string | undefined;
   readonly websocket: WebSocketSettings;
   readonly parsing: ResponseParsingSettings;
-  /** How connections are made. Default: TCP, with TLS for `wss:`. */
+  /**
+   * How connections are made. Default: TCP, with TLS for `wss:`; `ClientTransport.httpsProxy(url)`
+   * tunnels through an HTTP proxy.
+   */
   readonly transport: ClientTransport | undefined;
 }
 

@@ -16,6 +16,7 @@ import {
   type PartialClientConnectionSettings,
   resolveSettings,
 } from "./client-connection-settings.js";
+import { isTcpTransport } from "./client-transport.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
 import {
   createUpgradeListener,
@@ -97,7 +98,9 @@ export class Http {
     const { uri } = request;
     // Over its own TCP transport, which hands written frames back, the client builds large frames
     // in the frame arena; any other transport gets frames it may keep.
-    const ownTransport = options.transport === undefined && settings.transport === undefined;
+    const ownTransport =
+      options.transport === undefined &&
+      (settings.transport === undefined || isTcpTransport(settings.transport));
     const connectOptions = {
       ...(uri.secure ? { tls: options.tls ?? {} } : {}),
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),

@@ -1,5 +1,6 @@
 /** The public client API. */
 export * from "./client-connection-settings.js";
+export { ClientTransport, type HttpsProxyOptions, type ProxyCredentials } from "./client-transport.js";
 export * from "./http.js";
 export * from "./server-binding.js";
 export * from "./websocket-request.js";

@@ -1,6 +1,7 @@
 /** The command line: parsing and validation with node:util's parseArgs, and the usage text. */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { ClientTransport } from "../api/index.js";
 
 export const USAGE = `Usage:
   wsflow [options] [url]        connect to url (ws:// or wss://); with no url, start a local echo
@@ -20,6 +21,8 @@ Options:
       --origin origin          send an Origin header
       --insecure               do not verify the server's TLS certificate
       --ca file                trust this CA certificate (PEM)
+      --proxy url              connect through this HTTP proxy (CONNECT tunnel), e.g.
+                               http://user:pass@proxy.example:3128
       --ping seconds           send a keep-alive ping after this many idle seconds
       --max-message bytes      largest incoming message accepted (default 64 MiB)
       --show-ping-pong         print pings and pongs
@@ -41,6 +44,8 @@ export interface CliOptions {
   readonly origin: string | undefined;
   readonly insecure: boolean;
   readonly ca: string | undefined;
+  /** The HTTP proxy's URL, checked. */
+  readonly proxy: string | undefined;
   readonly pingSeconds: number | undefined;
   readonly maxMessage: number | undefined;
   readonly showPingPong: boolean;
@@ -93,6 +98,13 @@ export function parseCliOptions(argv: readonly string[], stdoutIsTty: boolean): 
       throw new UsageError(`--ca: cannot read ${values.ca}: ${(error as Error).message}`);
     }
   }
+  if (values.proxy !== undefined) {
+    try {
+      ClientTransport.httpsProxy(values.proxy);
+    } catch (error) {
+      throw new UsageError(`--proxy: ${(error as Error).message}`);
+    }
+  }
   return {
     command: serve ? "serve" : "connect",
     url: rest[0],
@@ -102,6 +114,7 @@ export function parseCliOptions(argv: readonly string[], stdoutIsTty: boolean): 
     origin: values.origin,
     insecure: values.insecure ?? false,
     ca,
+    proxy: values.proxy,
     pingSeconds: number("ping", values.ping, 0.001),
     maxMessage: number("max-message", values["max-message"], 1),
     showPingPong: values["show-ping-pong"] ?? false,
@@ -124,6 +137,7 @@ function parse(argv: readonly string[]) {
       origin: { type: "string" },
       insecure: { type: "boolean" },
       ca: { type: "string" },
+      proxy: { type: "string" },
       ping: { type: "string" },
       "max-message": { type: "string" },
       "show-ping-pong": { type: "boolean" },
@@ -147,6 +161,7 @@ function defaults(command: "help" | "version"): CliOptions {
     origin: undefined,
     insecure: false,
     ca: undefined,
+    proxy: undefined,
     pingSeconds: undefined,
     maxMessage: undefined,
     showPingPong: false,

@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import {
   Authorization,
   BinaryMessage,
+  ClientTransport,
   Flow,
   Http,
   InvalidArgumentError,
@@ -41,6 +42,7 @@ export async function runSession(
   if (options.subprotocols.length > 0) request = request.requestSubprotocol(...options.subprotocols);
 
   const settings: PartialClientConnectionSettings = {
+    ...(options.proxy !== undefined ? { transport: ClientTransport.httpsProxy(options.proxy) } : {}),
     websocket: {
       ...(options.maxMessage !== undefined
         ? { maxMessageSize: options.maxMessage, maxFrameSize: options.maxMessage }

@@ -30,6 +30,31 @@ export class ConnectTimeoutError extends ConnectionError {
   }
 }
 
+/**
+ * The HTTP proxy would not open the tunnel (RFC 9110 §9.3.6): it answered CONNECT with a status
+ * other than 2xx (`status`: e.g. 407 when it wants credentials), answered with something that is
+ * not an HTTP response, or closed the connection without answering. `host` and `port` are the
+ * WebSocket server's; the proxy's are `proxyHost` and `proxyPort`.
+ */
+export class ProxyTunnelError extends ConnectionError {
+  constructor(
+    host: string,
+    port: number,
+    readonly proxyHost: string,
+    readonly proxyPort: number,
+    /** What went wrong, e.g. "answered 407 Proxy Authentication Required". */
+    problem: string,
+    /** The proxy's status code, when it sent a response. */
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(host, port, `the proxy ${formatHost(proxyHost)}:${proxyPort} ${problem}`, {
+      ...options,
+      code: "WS_ERR_PROXY_TUNNEL",
+    });
+  }
+}
+
 /** The operation was aborted through its `AbortSignal`. */
 export class AbortedError extends WebSocketError {
   constructor(reason?: unknown) {

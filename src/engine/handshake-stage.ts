@@ -9,7 +9,7 @@
  * The outcome rejects only when the connection itself failed or the response was not HTTP.
  */
 
-import { ConnectionError } from "../codec/index.js";
+import { ConnectionError, ConnectTimeoutError } from "../codec/index.js";
 import type { ExtensionOffer } from "../handshake/index.js";
 import {
   HttpResponseParser,
@@ -165,7 +165,14 @@ export class HandshakeStageLogic extends GraphStageLogic {
   }
 
   protected override onTimer(): void {
-    this.abort(new HandshakeTimeoutError(this.spec!.timeoutMs));
+    const spec = this.spec!;
+    // The transport never took the request: connecting (TCP, TLS, a proxy's tunnel) timed out, not
+    // the server's answer. The transport's own timer, of the same length, may fire first or not.
+    this.abort(
+      this.phase === Phase.SendRequest
+        ? new ConnectTimeoutError(spec.host, spec.port, spec.timeoutMs)
+        : new HandshakeTimeoutError(spec.timeoutMs),
+    );
   }
 
   override postStop(): void {

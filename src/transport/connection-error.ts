@@ -1,5 +1,5 @@
 /** Node socket errors in words; the connection error classes themselves live in the codec layer. */
-export { AbortedError, ConnectionError, ConnectTimeoutError } from "../codec/index.js";
+export { AbortedError, ConnectionError, ConnectTimeoutError, ProxyTunnelError } from "../codec/index.js";
 
 /** A readable reason for a Node socket error. */
 export function describeSocketError(error: unknown): string {

@@ -28,7 +28,15 @@ import {
   ConnectionError,
   ConnectTimeoutError,
   describeSocketError,
+  ProxyTunnelError,
 } from "./connection-error.js";
+import {
+  checkHttpProxy,
+  type HttpProxy,
+  type ProxyAnswer,
+  ProxyAnswerReader,
+  renderConnectRequest,
+} from "./http-proxy.js";
 
 let tlsModule: typeof Tls | undefined;
 /**
@@ -62,6 +70,12 @@ export interface OutgoingConnectionOptions {
   /** Connect (TCP and TLS) within this many ms (default 10,000). */
   readonly connectingTimeout?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Connect through this HTTP proxy: a CONNECT tunnel to `host:port` (RFC 9110 §9.3.6), over which
+   * TLS, if any, runs end to end with the server. `lookup` and `localAddress` apply to the proxy's
+   * address, `connectingTimeout` to the whole (proxy, tunnel, TLS). A refusal is a `ProxyTunnelError`.
+   */
+  readonly proxy?: HttpProxy;
   /**
    * Resolve the materialized connection with its local and remote addresses (default true). Each
    * costs a system call and a few objects kept with the socket; a caller that ignores them (the
@@ -189,6 +203,16 @@ const READ_INTO_CHOSEN_MEMORY = { buffer: nextReadBuffer, callback: onSocketRead
  */
 const readsIntoChosenMemory = (globalThis as { Bun?: unknown }).Bun === undefined;
 
+// Until a proxy's tunnel is open: the socket to the proxy connected, and its answer arriving.
+function onProxySocketConnect(this: StagedSocket): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onProxyConnect, undefined);
+}
+function onProxyData(this: StagedSocket, chunk: Buffer): void {
+  const stage = this[stageOfSocket];
+  stage?.fromSocket(stage.onProxyData, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+}
+
 function onSocketEnd(this: StagedSocket): void {
   const stage = this[stageOfSocket];
   stage?.fromSocket(stage.onEnd, undefined);
@@ -229,6 +253,10 @@ class AcceptedSocket {
  */
 class Connecting {
   readonly connected: Deferred<OutgoingConnection> = deferred<OutgoingConnection>();
+  /** Through a proxy: its answer to CONNECT, until the tunnel is open. */
+  proxyAnswer: ProxyAnswerReader | undefined = undefined;
+  /** Through a proxy: the TCP connection to it is made (CONNECT sent). */
+  proxyReached = false;
   constructor(readonly setup: OutgoingConnectionOptions | AcceptedSocket) {}
 }
 
@@ -353,15 +381,26 @@ class TcpConnectionLogic extends GraphStageLogic {
     const failure =
       error instanceof ConnectionError || error instanceof AbortedError
         ? error
-        : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
+        : this.awaitingProxy
+          ? this.proxyFailure(
+              `${this.connecting!.proxyReached ? "failed before answering CONNECT" : "could not be reached"}: ${describeSocketError(error)}`,
+              undefined,
+              error,
+            )
+          : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
     this.connecting?.connected.reject(failure);
     this.connecting = undefined;
     this.failStage(failure);
   }
 
   onClose(): void {
-    if (this.readState === CONNECTING)
-      return this.onError(new ConnectionError(this.host, this.port, "closed before connecting"));
+    if (this.readState === CONNECTING) {
+      return this.onError(
+        this.awaitingProxy
+          ? this.proxyFailure("closed the connection without answering CONNECT")
+          : new ConnectionError(this.host, this.port, "closed before connecting"),
+      );
+    }
     this.readState = READ_ENDED;
     if (this.readQueue === undefined) this.completeStage();
   }
@@ -436,20 +475,14 @@ class TcpConnectionLogic extends GraphStageLogic {
     signal?.addEventListener("abort", this, { once: true });
     const timeout = options.connectingTimeout ?? DEFAULT_CONNECTING_TIMEOUT;
     this.scheduleOnce("connect", timeout);
+    if (options.proxy !== undefined) return this.connectToProxy(options, options.proxy);
     const tlsOptions = options.tls === true ? {} : options.tls;
     const socket = tlsOptions
-      ? tls().connect({
+      ? this.startTls(tlsOptions, {
           host: this.host,
           port: this.port,
           ...(options.localAddress ? { localAddress: options.localAddress } : {}),
           ...(options.lookup ? { lookup: options.lookup } : {}),
-          ...(tlsOptions.ca ? { ca: tlsOptions.ca as string[] } : {}),
-          ...(tlsOptions.cert ? { cert: tlsOptions.cert } : {}),
-          ...(tlsOptions.key ? { key: tlsOptions.key } : {}),
-          rejectUnauthorized: tlsOptions.rejectUnauthorized ?? true,
-          ...((tlsOptions.servername ?? (net.isIP(this.host) ? undefined : this.host))
-            ? { servername: tlsOptions.servername ?? this.host }
-            : {}),
         })
       : net.connect({
           host: this.host,
@@ -464,6 +497,104 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.listen(socket, !tlsOptions && readsIntoChosenMemory);
   }
 
+  /** A TLS socket to the server, made with `connect` (the address, or a tunnel's socket). */
+  private startTls(tlsOptions: TlsOptions, connect: Tls.ConnectionOptions): Tls.TLSSocket {
+    return tls().connect({
+      ...connect,
+      ...(tlsOptions.ca ? { ca: tlsOptions.ca as string[] } : {}),
+      ...(tlsOptions.cert ? { cert: tlsOptions.cert } : {}),
+      ...(tlsOptions.key ? { key: tlsOptions.key } : {}),
+      rejectUnauthorized: tlsOptions.rejectUnauthorized ?? true,
+      ...((tlsOptions.servername ?? (net.isIP(this.host) ? undefined : this.host))
+        ? { servername: tlsOptions.servername ?? this.host }
+        : {}),
+    });
+  }
+
+  // ---- Through an HTTP proxy: CONNECT, then the tunnel is the connection ---------------------------
+
+  /** Connects to the proxy; once connected, asks it for a tunnel (`onProxyConnect`). */
+  private connectToProxy(options: OutgoingConnectionOptions, proxy: HttpProxy): void {
+    this.connecting!.proxyAnswer = new ProxyAnswerReader();
+    const socket: StagedSocket = net.connect({
+      host: proxy.host,
+      port: proxy.port,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    this.socket = socket;
+    socket[stageOfSocket] = this;
+    socket.once("connect", onProxySocketConnect);
+    socket.on("data", onProxyData);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
+  }
+
+  /** @internal The proxy accepted the TCP connection: ask for the tunnel. */
+  onProxyConnect(): void {
+    this.connecting!.proxyReached = true;
+    const socket = this.socket!;
+    socket.setNoDelay(true);
+    socket.write(renderConnectRequest(this.host, this.port, this.options!.proxy!));
+  }
+
+  /** @internal Bytes of the proxy's answer (and, after its head, possibly the server's first). */
+  onProxyData(chunk: Uint8Array): void {
+    const connecting = this.connecting;
+    const answer = connecting?.proxyAnswer?.push(chunk);
+    if (answer === undefined) return;
+    if (typeof answer === "string") return this.onError(this.proxyFailure(answer));
+    if (!answer.tunnelOpen) {
+      const status = `${answer.status}${answer.reason ? ` ${answer.reason}` : ""}`;
+      return this.onError(this.proxyFailure(`answered ${status}`, answer.status));
+    }
+    connecting!.proxyAnswer = undefined;
+    this.openTunnel(answer);
+  }
+
+  /** Whether the socket is the proxy's, the tunnel not open yet. */
+  private get awaitingProxy(): boolean {
+    return this.connecting?.proxyAnswer !== undefined;
+  }
+
+  /** The error for a proxy that would not open the tunnel (only while connecting through one). */
+  private proxyFailure(problem: string, status?: number, cause?: unknown): ProxyTunnelError {
+    const proxy = this.options!.proxy!;
+    return new ProxyTunnelError(this.host, this.port, proxy.host, proxy.port, problem, status, { cause });
+  }
+
+  /** The proxy opened the tunnel: the socket now reaches the server; TLS starts here for `wss:`. */
+  private openTunnel(answer: ProxyAnswer): void {
+    const socket = this.socket!;
+    // No 'data' listener must be left in flowing mode: bytes would be read and dropped.
+    socket.pause();
+    socket.removeListener("data", onProxyData);
+    const options = this.options!;
+    const tlsOptions = options.tls === true ? {} : options.tls;
+    if (!tlsOptions) {
+      this.listen(socket, false, false);
+      this.onConnect();
+      socket.resume();
+      // The server's bytes that came with the proxy's answer go first (the socket reads later).
+      if (answer.rest.length > 0) this.onData(answer.rest);
+      return;
+    }
+    if (answer.rest.length > 0) {
+      // A TLS server does not speak first: these bytes can only be the proxy's.
+      const problem = `sent ${answer.rest.length} bytes after its answer, before the TLS handshake`;
+      return this.onError(this.proxyFailure(problem, answer.status));
+    }
+    // The raw socket is the TLS socket's now (destroying that one destroys it too).
+    socket.removeAllListeners();
+    socket.on("error", () => {});
+    socket[stageOfSocket] = undefined;
+    const secure: StagedSocket = this.startTls(tlsOptions, { socket });
+    this.socket = secure;
+    secure.setNoDelay(true);
+    secure.once("secureConnect", onSocketConnect);
+    this.listen(secure);
+  }
+
   /** Runs over a socket that is already connected (a server's accepted connection). */
   private adopt(socket: net.Socket, head: Uint8Array): void {
     this.socket = socket;
@@ -474,12 +605,16 @@ class TcpConnectionLogic extends GraphStageLogic {
     socket.resume();
   }
 
-  /** `readsWithOnread`: the socket was made with the `onread` option, so no 'data' events come. */
-  private listen(socket: StagedSocket, readsWithOnread = false): void {
+  /**
+   * `readsWithOnread`: the socket was made with the `onread` option, so no 'data' events come.
+   * `withEndings`: listen for errors and the close too (false: a tunnel's socket, which has them).
+   */
+  private listen(socket: StagedSocket, readsWithOnread = false, withEndings = true): void {
     socket[stageOfSocket] = this;
     if (!readsWithOnread) socket.on("data", onSocketData);
     socket.on("end", onSocketEnd);
     socket.on("drain", onSocketDrain);
+    if (!withEndings) return;
     socket.on("error", onSocketError);
     socket.on("close", onSocketClose);
   }
@@ -558,6 +693,7 @@ export const Tcp = {
     port: number,
     options: OutgoingConnectionOptions = {},
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
+    if (options.proxy !== undefined) checkHttpProxy(options.proxy);
     return Flow.fromStageMat(() => {
       const logic = new TcpConnectionLogic(host, port, options);
       return [logic, logic.connected] as const;

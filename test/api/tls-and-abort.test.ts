@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:https";
 import { after, before, describe, it } from "node:test";
-import { WebSocketServer } from "ws";
 import {
   BinaryMessage,
   Flow,
@@ -17,7 +15,7 @@ import {
 import { startRawServer } from "../helpers/raw-server.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 import { makeSelfSignedCert } from "../helpers/tls-cert.js";
-import { echo, startWsServer } from "../helpers/ws-server.js";
+import { startWsServer, startWssEchoServer } from "../helpers/ws-server.js";
 
 const http = Http.get();
 const echoOnce = (url: string, options: Parameters<Http["singleWebSocketRequest"]>[2] = {}) =>
@@ -36,18 +34,7 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
   let port = 0;
   let close: () => Promise<void>;
   before(async () => {
-    const server = createServer({ key, cert });
-    const wss = new WebSocketServer({ server });
-    wss.on("connection", echo);
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    port = (server.address() as { port: number }).port;
-    close = () =>
-      new Promise<void>((r) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => r());
-      });
+    ({ port, close } = await startWssEchoServer({ key, cert }));
   });
   after(() => close());
 

@@ -13,6 +13,7 @@ import {
   ValidUpgrade,
   WebSocketRequest,
 } from "../../src/index.js";
+import { startConnectProxy } from "../helpers/connect-proxy.js";
 import { startWsServer, type TestServer } from "../helpers/ws-server.js";
 
 /** The command as the package ships it: the bundle `npm run build` makes (`bin` in package.json). */
@@ -111,6 +112,26 @@ describe("the wsflow command", () => {
     }
   });
 
+  it("--proxy tunnels through an HTTP proxy; a refusal exits 1 naming the proxy and its status", async () => {
+    const proxy = await startConnectProxy({
+      requireAuthorization: `Basic ${Buffer.from("ann:pw").toString("base64")}`,
+    });
+    try {
+      const through = await run(
+        [server.url("/proxied"), "--proxy", `http://ann:pw@127.0.0.1:${proxy.port}`],
+        "hi\n",
+      );
+      assert.equal(through.code, 0, through.stderr);
+      assert.equal(through.stdout, "hi\n");
+      assert.match(proxy.requests[0]!, new RegExp(`^CONNECT 127\\.0\\.0\\.1:${server.port} HTTP/1\\.1`));
+      const refused = await run([server.url(), "--proxy", `127.0.0.1:${proxy.port}`], "");
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /the proxy 127\.0\.0\.1:\d+ answered 407/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("a refused connection exits 1", async () => {
     const r = await run(["ws://127.0.0.1:9/"], "");
     assert.equal(r.code, 1);
@@ -133,6 +154,7 @@ describe("the wsflow command", () => {
     assert.equal((await run(["http://not-ws/"])).code, 2);
     assert.equal((await run(["ws://a/", "ws://b/"])).code, 2);
     assert.equal((await run(["-H", "no colon"])).code, 2);
+    assert.equal((await run(["--proxy", "https://127.0.0.1:3128"])).code, 2);
   });
 
   it("serve runs the echo server until interrupted", async () => {

@@ -1,5 +1,6 @@
 /** A `ws` WebSocket server on 127.0.0.1 for interop tests, echoing by default. */
 import type { IncomingMessage } from "node:http";
+import { createServer } from "node:https";
 import { type ServerOptions, type WebSocket, WebSocketServer } from "ws";
 
 export interface TestServer {
@@ -40,4 +41,25 @@ export async function startWsServer(
 /** Echoes every message with its kind. */
 export function echo(ws: WebSocket): void {
   ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
+}
+
+/** An echoing `wss:` server on 127.0.0.1 over node:https with the given certificate. */
+export async function startWssEchoServer(tls: {
+  key: string;
+  cert: string;
+}): Promise<{ port: number; close(): Promise<void> }> {
+  const https = createServer(tls);
+  const wss = new WebSocketServer({ server: https });
+  wss.on("connection", echo);
+  await new Promise<void>((r) => https.listen(0, "127.0.0.1", r));
+  return {
+    port: (https.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        https.closeAllConnections();
+        https.close(() => r());
+      }),
+  };
 }
