@@ -32,6 +32,13 @@ export interface WebSocketSettings {
   readonly streamedMessageTimeout: number;
   /** Log every frame: `true` to the console, or a function taking one line. Default false. */
   readonly logFrames: boolean | ((line: string) => void);
+  /**
+   * Offer permessage-deflate (RFC 7692) and, if the server accepts it, compress outgoing strict
+   * messages of at least `threshold` bytes (default 1024) and decompress compressed incoming ones.
+   * Negotiated without context takeover either way: an open connection keeps no compression state.
+   * Default false. Streamed outgoing messages go uncompressed.
+   */
+  readonly perMessageDeflate: boolean | { readonly threshold?: number };
 }
 
 /** Limits on the server's handshake response. */
@@ -91,6 +98,7 @@ export const defaultClientConnectionSettings: ClientConnectionSettings = Object.
     closeTimeout: 5_000,
     streamedMessageTimeout: 5_000,
     logFrames: false,
+    perMessageDeflate: false,
   }),
   parsing: Object.freeze({
     maxHeadSize: 16 * 1024,
@@ -132,6 +140,18 @@ export function resolveSettings(
     "streamedMessageTimeout",
   ] as const) {
     positive(`websocket.${key}`, w[key]);
+  }
+  const deflate = w.perMessageDeflate;
+  if (typeof deflate === "object" && deflate !== null) {
+    const t = deflate.threshold;
+    if (t !== undefined && !(Number.isSafeInteger(t) && t >= 0))
+      throw new InvalidArgumentError(
+        `websocket.perMessageDeflate.threshold must be an integer >= 0, got ${String(t)}`,
+      );
+  } else if (typeof deflate !== "boolean") {
+    throw new InvalidArgumentError(
+      `websocket.perMessageDeflate must be true, false or { threshold }, got ${String(deflate)}`,
+    );
   }
   for (const key of ["maxHeadSize", "maxHeaderCount", "maxLineLength", "maxBodySize"] as const)
     positive(`parsing.${key}`, s.parsing[key]);

@@ -1,10 +1,13 @@
 import { isArenaFrame, releaseFrame } from "../codec/index.js";
 import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/index.js";
+import { type DeflateFunctions, PERMESSAGE_DEFLATE, PERMESSAGE_DEFLATE_OFFER } from "../extensions/index.js";
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
 import {
   type LentBytes,
+  nativeDeflate,
+  nativeInflate,
   type OutgoingConnection,
   type OutgoingConnectionOptions,
   Tcp,
@@ -26,6 +29,12 @@ import {
 } from "./server-binding.js";
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
+
+/** node:zlib's raw DEFLATE, for permessage-deflate. */
+const NODE_DEFLATE: DeflateFunctions = { deflate: nativeDeflate, inflate: nativeInflate };
+const OFFERED_DEFLATE: readonly string[] = Object.freeze([PERMESSAGE_DEFLATE]);
+/** Smaller messages are sent as they are (as ws does): compressing them costs more than it saves. */
+const DEFAULT_DEFLATE_THRESHOLD = 1024;
 
 /** The frame arena's frames, as bytes lent to the TCP transport (handed back once written). */
 const ARENA_FRAMES: LentBytes = { owns: isArenaFrame, release: releaseFrame };
@@ -182,20 +191,34 @@ export class Http {
     return new BidiFlow((ctx) => {
       const key = generateWebSocketKey(settings.websocket.randomFactory);
       const headers: [string, string][] = request.headers.map((h) => [h.name, h.value]);
+      const deflate = settings.websocket.perMessageDeflate;
       const spec: HandshakeSpec = {
         request: renderUpgradeRequest({
           uri: request.uri,
           key,
           subprotocols: request.subprotocols,
           ...(settings.userAgent !== undefined ? { userAgent: settings.userAgent } : {}),
+          ...(deflate !== false ? { extensions: PERMESSAGE_DEFLATE_OFFER } : {}),
           headers,
         }),
-        offer: { key, subprotocols: request.subprotocols, extensions: [] },
+        offer: {
+          key,
+          subprotocols: request.subprotocols,
+          extensions: deflate !== false ? OFFERED_DEFLATE : [],
+        },
         limits: settings.parsing,
         maxBodySize: settings.parsing.maxBodySize,
         timeoutMs: settings.connectingTimeout,
         host: request.uri.host,
         port: request.uri.port,
+        ...(deflate !== false
+          ? {
+              perMessageDeflate: {
+                functions: NODE_DEFLATE,
+                threshold: (deflate === true ? undefined : deflate.threshold) ?? DEFAULT_DEFLATE_THRESHOLD,
+              },
+            }
+          : {}),
       };
       const ports = clientLayer(spec, engine).build(ctx);
       return { ...ports, mat: upgradeResponse(ports.mat) };

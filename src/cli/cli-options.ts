@@ -23,6 +23,7 @@ Options:
       --ca file                trust this CA certificate (PEM)
       --proxy url              connect through this HTTP proxy (CONNECT tunnel), e.g.
                                http://user:pass@proxy.example:3128
+      --deflate                offer permessage-deflate compression (RFC 7692)
       --ping seconds           send a keep-alive ping after this many idle seconds
       --max-message bytes      largest incoming message accepted (default 64 MiB)
       --show-ping-pong         print pings and pongs
@@ -46,6 +47,7 @@ export interface CliOptions {
   readonly ca: string | undefined;
   /** The HTTP proxy's URL, checked. */
   readonly proxy: string | undefined;
+  readonly deflate: boolean;
   readonly pingSeconds: number | undefined;
   readonly maxMessage: number | undefined;
   readonly showPingPong: boolean;
@@ -115,6 +117,7 @@ export function parseCliOptions(argv: readonly string[], stdoutIsTty: boolean): 
     insecure: values.insecure ?? false,
     ca,
     proxy: values.proxy,
+    deflate: values.deflate ?? false,
     pingSeconds: number("ping", values.ping, 0.001),
     maxMessage: number("max-message", values["max-message"], 1),
     showPingPong: values["show-ping-pong"] ?? false,
@@ -138,6 +141,7 @@ function parse(argv: readonly string[]) {
       insecure: { type: "boolean" },
       ca: { type: "string" },
       proxy: { type: "string" },
+      deflate: { type: "boolean" },
       ping: { type: "string" },
       "max-message": { type: "string" },
       "show-ping-pong": { type: "boolean" },
@@ -162,6 +166,7 @@ function defaults(command: "help" | "version"): CliOptions {
     insecure: false,
     ca: undefined,
     proxy: undefined,
+    deflate: false,
     pingSeconds: undefined,
     maxMessage: undefined,
     showPingPong: false,

@@ -44,6 +44,7 @@ export async function runSession(
   const settings: PartialClientConnectionSettings = {
     ...(options.proxy !== undefined ? { transport: ClientTransport.httpsProxy(options.proxy) } : {}),
     websocket: {
+      ...(options.deflate ? { perMessageDeflate: true } : {}),
       ...(options.maxMessage !== undefined
         ? { maxMessageSize: options.maxMessage, maxFrameSize: options.maxMessage }
         : {}),

@@ -99,13 +99,22 @@ export class FrameDecoder {
   /** The mask key as it applies to the next payload byte: rotated as bytes are unmasked (no offset field). */
   private maskKey = 0;
   /** What the decoder takes from its options: one object per options object, shared. */
-  private readonly limits: DecoderLimits;
+  private limits: DecoderLimits;
 
   constructor(
     private readonly handler: FrameDecoderHandler,
     options: FrameDecoderOptions,
   ) {
     this.limits = limitsFor(options);
+  }
+
+  /**
+   * Accepts the RSV `bits` from now on, for an extension negotiated after the decoder was made (in
+   * the opening handshake). This decoder gets limits of its own; the shared ones stay as they are.
+   */
+  allowRsv(bits: number): void {
+    const { maxFrameSize, rules } = this.limits;
+    this.limits = { maxFrameSize, rules: rules | (bits & RSV_BITS) };
   }
 
   /** True once a violation was reported or {@link FrameDecoder.stop} was called. */

@@ -41,9 +41,13 @@ export function clientLayer(
 ): BidiFlow<Message, Uint8Array, Uint8Array, Message, ClientLayerMat> {
   const handshake = BidiFlow.fromStageMat(() => {
     const logic = new HandshakeStageLogic(spec);
-    return [logic, logic.outcome.promise] as const;
+    return [logic, logic] as const;
   });
-  return messagesOverProtocol(settings).atopMat(handshake, (controls, outcome) => ({ outcome, controls }));
+  return messagesOverProtocol(settings).atopMat(handshake, (controls, logic) => {
+    // What the handshake negotiates (per-message compression) reaches the protocol through them.
+    logic.controls = controls;
+    return { outcome: logic.outcome.promise, controls };
+  });
 }
 
 /**

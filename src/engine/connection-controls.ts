@@ -3,6 +3,7 @@
  * protocol stage when it starts.
  */
 import { InvalidStateError } from "../codec/index.js";
+import type { MessageCompression } from "../protocol/index.js";
 import { DeferredPromise } from "../stream/deferred.js";
 import { type Deferred, deferred } from "../stream/index.js";
 
@@ -17,6 +18,7 @@ export interface CloseInfo {
 export interface ControlHandler {
   closeFromControls(code: number | undefined, reason: string): void;
   pingFromControls(payload: Uint8Array, result: Deferred<number>): void;
+  compressionNegotiated(compression: MessageCompression): void;
 }
 
 /**
@@ -85,6 +87,11 @@ export class ConnectionControls extends DeferredPromise<CloseInfo> {
     );
     for (const ping of outstanding) ping.reject(error);
     outstanding.clear();
+  }
+
+  /** @internal The opening handshake negotiated per-message compression (before any frame arrives). */
+  compressionNegotiated(compression: MessageCompression): void {
+    this.call((h) => h.compressionNegotiated(compression));
   }
 
   private call(f: (h: ControlHandler) => void): void {

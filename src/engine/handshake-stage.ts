@@ -10,6 +10,12 @@
  */
 
 import { ConnectionError, ConnectTimeoutError } from "../codec/index.js";
+import {
+  checkDeflateResponse,
+  type DeflateFunctions,
+  deflateAccepted,
+  PerMessageDeflate,
+} from "../extensions/index.js";
 import type { ExtensionOffer } from "../handshake/index.js";
 import {
   HttpResponseParser,
@@ -28,6 +34,7 @@ import {
   type Outlet,
   OutPortHandler,
 } from "../stream/index.js";
+import type { ConnectionControls } from "./connection-controls.js";
 import { HandshakeTimeoutError, InvalidUpgradeError } from "./engine-errors.js";
 
 /** The result of the opening handshake. */
@@ -56,6 +63,11 @@ export interface HandshakeSpec {
   /** For error messages: where we connected. */
   readonly host: string;
   readonly port: number;
+  /**
+   * permessage-deflate was offered (RFC 7692): how to compress, and from what size. If the server
+   * accepts it, the connection compresses; an acceptance that breaks RFC 7692 fails the upgrade.
+   */
+  readonly perMessageDeflate?: { readonly functions: DeflateFunctions; readonly threshold: number };
 }
 
 enum Phase {
@@ -72,6 +84,8 @@ export class HandshakeStageLogic extends GraphStageLogic {
   readonly in2: Inlet<Uint8Array> = this.inlet<Uint8Array>("handshake.in.in");
   readonly out2: Outlet<Uint8Array> = this.outlet<Uint8Array>("handshake.in.out");
   readonly outcome: Deferred<HandshakeOutcome> = deferred<HandshakeOutcome>();
+  /** The connection's controls (set as the layer is materialized): what is negotiated goes there. */
+  controls: ConnectionControls | undefined = undefined;
 
   private phase = Phase.SendRequest;
   /** Dropped once the response head is parsed: an open connection keeps no handshake state. */
@@ -194,8 +208,14 @@ export class HandshakeStageLogic extends GraphStageLogic {
     if (result.kind === "incomplete") return this.pull(this.in2);
     if (result.kind === "error") return this.abort(result.error);
     const validation = validateUpgradeResponse(result.head, this.spec!.offer);
-    if (!validation.valid) {
-      this.invalid = { head: result.head, cause: validation.cause };
+    const deflate = this.spec!.perMessageDeflate;
+    const invalidCause = validation.valid
+      ? deflate !== undefined
+        ? checkDeflateResponse(validation.extensions)
+        : undefined
+      : validation.cause;
+    if (!validation.valid || invalidCause !== undefined) {
+      this.invalid = { head: result.head, cause: invalidCause! };
       this.phase = Phase.ReadBody;
       this.body = new ResponseBodyReader(result.head, this.spec!.maxBodySize);
       if (this.body.complete || (result.rest.length > 0 && this.body.push(result.rest)))
@@ -205,6 +225,10 @@ export class HandshakeStageLogic extends GraphStageLogic {
     this.cancelTimer("handshake");
     this.phase = Phase.Open;
     this.spec = undefined;
+    // Before any frame reaches the protocol (the leftover bytes go below).
+    if (deflate !== undefined && deflateAccepted(validation.extensions))
+      this.controls?.compressionNegotiated(new PerMessageDeflate(deflate.functions, deflate.threshold));
+    this.controls = undefined;
     this.outcome.resolve({
       valid: true,
       head: result.head,

@@ -198,7 +198,15 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const text = message.isText();
     const opcode = text ? Opcode.Text : Opcode.Binary;
     if (message.isStrict()) {
-      if (text) {
+      const compression = this.compression;
+      if (compression !== undefined) {
+        // Negotiated permessage-deflate: the whole message compressed, RSV1 on its first frame.
+        const data = text
+          ? encoder.encode(message.getStrictText())
+          : message.asBinaryMessage().getStrictData();
+        const compressed = compression.compress(data);
+        this.queueFrames(opcode, compressed ?? data, true, true, compressed !== undefined);
+      } else if (text) {
         const data = message.getStrictText();
         // Surely one frame (3 bytes per UTF-16 unit at most): the protocol encodes it in place.
         if (data.length * 3 <= this.settings.maxOutgoingFrameSize) {
@@ -253,11 +261,14 @@ export class MessageStageLogic extends ProtocolStageLogic {
     payload: Uint8Array,
     first: boolean,
     last: boolean,
+    compressed = false,
   ): void {
     const max = this.settings.maxOutgoingFrameSize;
     let op = first ? opcode : Opcode.Continuation;
     if (payload.length <= max) {
-      this.queueFrame({ opcode: op, payload, fin: last });
+      this.queueFrame(
+        compressed ? { opcode: op, payload, fin: last, rsv1: true } : { opcode: op, payload, fin: last },
+      );
       return;
     }
     for (let at = 0; at < payload.length; at += max) {
@@ -266,6 +277,8 @@ export class MessageStageLogic extends ProtocolStageLogic {
         opcode: op,
         payload: payload.subarray(at, end),
         fin: last && end === payload.length,
+        // RSV1 marks a compressed message's first frame only (RFC 7692 §6.1).
+        ...(compressed && at === 0 ? { rsv1: true } : {}),
       });
       op = Opcode.Continuation;
     }

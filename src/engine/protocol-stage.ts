@@ -32,7 +32,12 @@ import {
   releaseFrame,
   truncateCloseReason,
 } from "../codec/index.js";
-import { type ProtocolEvent, type ProtocolOptions, WebSocketProtocol } from "../protocol/index.js";
+import {
+  type MessageCompression,
+  type ProtocolEvent,
+  type ProtocolOptions,
+  WebSocketProtocol,
+} from "../protocol/index.js";
 import {
   type Deferred,
   GraphStageLogic,
@@ -52,6 +57,8 @@ export interface OutgoingFrame {
   /** A string only for a whole text message in one frame: the protocol encodes it (see sendText). */
   readonly payload: Uint8Array | string;
   readonly fin: boolean;
+  /** The first frame of a compressed message. */
+  readonly rsv1?: boolean;
 }
 
 /** The events passed up to the message half. */
@@ -77,6 +84,8 @@ const utf8Length = (text: string): number => logEncoder.encode(text).length;
 // Send options, shared: one object per frame would be garbage.
 const FINAL = { fin: true } as const;
 const NOT_FINAL = { fin: false } as const;
+const COMPRESSED_FINAL = { fin: true, rsv1: true } as const;
+const COMPRESSED = { fin: false, rsv1: true } as const;
 
 // The stage's yes/no states, as bits of its `flags`: one number instead of eight fields, in a
 // stage that lives as long as its connection. The two inner channels (what their ports' states
@@ -261,6 +270,16 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   }
 
   /** @internal `ControlHandler`: the application's `close()`, from outside the graph. */
+  /** @internal (ControlHandler) */
+  compressionNegotiated(compression: MessageCompression): void {
+    this.protocol.enableCompression(compression);
+  }
+
+  /** Per-message compression, when the handshake negotiated it. */
+  protected get compression(): MessageCompression | undefined {
+    return this.protocol.compression;
+  }
+
   closeFromControls(code: number | undefined, reason: string): void {
     this.invokeFromOutside(ProtocolStageLogic.prototype.closeFromAppRequest, { code, reason });
   }
@@ -472,7 +491,8 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   private send(frame: OutgoingFrame): void {
     if (hasFlag(this.flags, TRACKS_ACTIVITY)) this.lastActivity = performance.now();
     if (this.protocol.closeSent) return; // the application's late frames after a close are dropped
-    const options = frame.fin ? FINAL : NOT_FINAL;
+    const options =
+      frame.rsv1 === true ? (frame.fin ? COMPRESSED_FINAL : COMPRESSED) : frame.fin ? FINAL : NOT_FINAL;
     const payload = frame.payload;
     if (frame.opcode === Opcode.Text) this.protocol.sendText(payload, options);
     else if (frame.opcode === Opcode.Binary) this.protocol.sendBinary(payload as Uint8Array, options);

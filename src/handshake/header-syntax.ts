@@ -59,6 +59,8 @@ export function headerListHasToken(value: string, token: string): boolean {
 export interface ExtensionOffer {
   readonly name: string;
   readonly params: ReadonlyMap<string, string | true>;
+  /** Every parameter name in order, a repeated one each time (`params` keeps the last value). */
+  readonly paramNames: readonly string[];
 }
 
 /**
@@ -73,12 +75,14 @@ export function parseExtensions(value: string): ExtensionOffer[] | undefined {
     const name = parts[0]!.trim();
     if (!isToken(name)) return undefined;
     const params = new Map<string, string | true>();
+    const paramNames: string[] = [];
     for (const raw of parts.slice(1)) {
       const param = raw.trim();
       const eq = param.indexOf("=");
       if (eq === -1) {
         if (!isToken(param)) return undefined;
         params.set(param.toLowerCase(), true);
+        paramNames.push(param.toLowerCase());
         continue;
       }
       const key = param.slice(0, eq).trim();
@@ -89,8 +93,9 @@ export function parseExtensions(value: string): ExtensionOffer[] | undefined {
       }
       if (!isToken(key) || !isToken(val)) return undefined;
       params.set(key.toLowerCase(), val);
+      paramNames.push(key.toLowerCase());
     }
-    out.push({ name: name.toLowerCase(), params });
+    out.push({ name: name.toLowerCase(), params, paramNames });
   }
   return out;
 }

@@ -54,6 +54,8 @@ const OPCODE_BITS = 0xf << OPCODE_SHIFT;
 /** Bytes of a control payload gathered so far (at most 125), in bits 8-14 of `flags`. */
 const CONTROL_SHIFT = 8;
 const CONTROL_BITS = 0x7f << CONTROL_SHIFT;
+/** The open message is compressed (RSV1 on its first frame): its bytes are not UTF-8 yet. */
+const MESSAGE_COMPRESSED = 1 << 15;
 
 /** Applies the sequence rules; plug it into a `FrameDecoder` as its handler. */
 export class IncomingFrames implements FrameDecoderHandler {
@@ -86,6 +88,16 @@ export class IncomingFrames implements FrameDecoderHandler {
     // A new frame: its opcode, and no control bytes gathered yet.
     this.flags =
       withFlag(this.flags & ~(OPCODE_BITS | CONTROL_BITS), FRAME_FIN, header.fin) | (opcode << OPCODE_SHIFT);
+    // RSV1 reaches here only where an extension negotiated it (the decoder refuses it otherwise),
+    // and it marks the first frame of a compressed message only (RFC 7692 §6, §6.1).
+    if (header.rsv1 && opcode !== Opcode.Text && opcode !== Opcode.Binary) {
+      return this.fail(
+        "WS_ERR_UNEXPECTED_RSV",
+        1002,
+        `RSV1 set on a ${opcode === Opcode.Continuation ? "continuation" : "control"} frame`,
+        "RFC 7692 §6.1",
+      );
+    }
     if (isControlOpcode(opcode)) {
       this.control = header.payloadLength === 0 ? undefined : new Uint8Array(header.payloadLength);
       return;
@@ -119,7 +131,11 @@ export class IncomingFrames implements FrameDecoderHandler {
     this.messageBytes = total;
     if (opcode !== Opcode.Continuation) {
       const text = opcode === Opcode.Text;
-      this.flags = withFlag(this.flags | IN_MESSAGE, MESSAGE_IS_TEXT, text);
+      this.flags = withFlag(
+        withFlag(this.flags | IN_MESSAGE, MESSAGE_IS_TEXT, text),
+        MESSAGE_COMPRESSED,
+        header.rsv1,
+      );
       this.utf8 = undefined;
       this.receiver.onMessageStart(text ? "text" : "binary", header.fin, header.payloadLength, header.rsv1);
     }
@@ -134,7 +150,8 @@ export class IncomingFrames implements FrameDecoderHandler {
       this.flags = (flags & ~CONTROL_BITS) | ((gathered + chunk.length) << CONTROL_SHIFT);
       return;
     }
-    if ((flags & MESSAGE_IS_TEXT) !== 0) {
+    // A compressed text message is checked once decompressed (by the protocol).
+    if ((flags & (MESSAGE_IS_TEXT | MESSAGE_COMPRESSED)) === MESSAGE_IS_TEXT) {
       // The whole message in one chunk (the usual case for small ones): one check, no state.
       const valid =
         (flags & FRAME_FIN) !== 0 && chunk.length === this.messageBytes && this.utf8 === undefined

@@ -25,6 +25,7 @@ import {
   type FrameDecoderOptions,
   InvalidArgumentError,
   InvalidStateError,
+  isValidUtf8,
   type MaskKeySource,
   Opcode,
   type ProtocolViolation,
@@ -32,6 +33,7 @@ import {
   RSV1_BIT,
   sharedMaskKeySource,
   truncateCloseReason,
+  violation,
 } from "../codec/index.js";
 import { ConnectionState } from "./connection-state.js";
 import {
@@ -40,6 +42,7 @@ import {
   type IncomingOptions,
   type MessageType,
 } from "./incoming-frames.js";
+import type { MessageCompression } from "./message-compression.js";
 import { MESSAGE_END, type ProtocolEvent } from "./protocol-event.js";
 
 /** Which end of the connection this is. Clients mask what they send; servers require masked input. */
@@ -195,6 +198,8 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
    */
   private heldLength = 0;
   private heldData: Uint8Array | undefined;
+  /** With a compression extension: it, and the compressed message being received. */
+  private compressed: CompressedIncoming | undefined;
 
   constructor(options: ProtocolOptions) {
     const config = configFor(options);
@@ -203,6 +208,22 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     if ((options.closeReply ?? "auto") === "auto") this.flags |= AUTO_CLOSE_REPLY;
     this.incoming = new IncomingFrames(this, config.incoming);
     this.decoder = new FrameDecoder(this.incoming, config.decoder);
+  }
+
+  /**
+   * Turns on a per-message compression extension the opening handshake negotiated (RFC 7692):
+   * from now on a received message with RSV1 on its first frame is decompressed as a whole before
+   * it is checked (UTF-8 for text) and delivered. Outgoing messages are compressed by the caller,
+   * which sets `rsv1` on their first frame.
+   */
+  enableCompression(compression: MessageCompression): void {
+    this.compressed = new CompressedIncoming(compression);
+    this.decoder.allowRsv(RSV1_BIT);
+  }
+
+  /** The compression extension turned on by {@link enableCompression}, if any. */
+  get compression(): MessageCompression | undefined {
+    return this.compressed?.compression;
   }
 
   private get isClient(): boolean {
@@ -397,6 +418,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageStart(messageType: MessageType, singleFrame: boolean, frameLength: number, rsv1: boolean): void {
     if (this.closing?.received) return;
+    if (rsv1 && this.compressed !== undefined) return this.compressed.start(messageType, singleFrame);
     if (singleFrame) {
       // Held back: if the payload comes in one piece, the whole message is one event.
       this.flags |= HELD_ACTIVE;
@@ -412,6 +434,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageData(data: Uint8Array): void {
     if (this.closing?.received) return;
+    if (this.compressed?.active === true) return this.compressed.add(data);
     if (hasFlag(this.flags, HELD_ACTIVE)) {
       if (this.heldData === undefined && data.length === this.heldLength) {
         this.heldData = data;
@@ -425,6 +448,7 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** @internal */
   onMessageEnd(): void {
     if (this.closing?.received) return;
+    if (this.compressed?.active === true) return this.endCompressed(this.compressed);
     if (hasFlag(this.flags, HELD_ACTIVE)) {
       this.flags &= ~HELD_ACTIVE;
       const data = this.heldData ?? EMPTY;
@@ -437,6 +461,47 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
       });
       return;
     }
+    this.emit(MESSAGE_END);
+  }
+
+  /**
+   * A compressed message is complete: decompressed within `maxMessageSize`, checked, and delivered
+   * as the message it was (one event for a single frame; start, data, end for a fragmented one).
+   */
+  private endCompressed(compressed: CompressedIncoming): void {
+    const { messageType, singleFrame } = compressed;
+    const data = compressed.compression.decompress(compressed.take(), this.config.incoming.maxMessageSize);
+    if (data === "too-big") {
+      return this.onViolation(
+        violation(
+          "WS_ERR_MESSAGE_TOO_BIG",
+          1009,
+          "RFC 6455 §7.4.1",
+          `decompressed message exceeds maxMessageSize (${this.config.incoming.maxMessageSize})`,
+        ),
+      );
+    }
+    if (data === "invalid") {
+      return this.onViolation(
+        violation(
+          "WS_ERR_INVALID_COMPRESSED_DATA",
+          1007,
+          "RFC 7692 §7.2.2",
+          "compressed message is not valid DEFLATE data",
+        ),
+      );
+    }
+    if (messageType === "text" && !isValidUtf8(data, this.config.incoming.utf8Bulk)) {
+      return this.onViolation(
+        violation("WS_ERR_INVALID_UTF8", 1007, "RFC 6455 §8.1", "text message is not valid UTF-8"),
+      );
+    }
+    if (singleFrame) {
+      this.emit({ kind: "message", messageType, data, rsv1: false });
+      return;
+    }
+    this.emit({ kind: "message-start", messageType, singleFrame, frameLength: data.length, rsv1: false });
+    if (data.length > 0) this.emit({ kind: "message-data", data });
     this.emit(MESSAGE_END);
   }
 
@@ -584,5 +649,44 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
   /** The code we closed with (undefined for an empty Close or before Close). */
   get closeSentWith(): number | undefined {
     return this.closing?.sentCode;
+  }
+}
+
+/** A compression extension, and the compressed message being received (its pieces, copied). */
+class CompressedIncoming {
+  active = false;
+  messageType: MessageType = "binary";
+  singleFrame = false;
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  constructor(readonly compression: MessageCompression) {}
+
+  start(messageType: MessageType, singleFrame: boolean): void {
+    this.active = true;
+    this.messageType = messageType;
+    this.singleFrame = singleFrame;
+  }
+
+  /** Keeps a copy: the chunk is the transport's, which may reuse its memory once it is delivered. */
+  add(data: Uint8Array): void {
+    this.parts.push(data.slice());
+    this.size += data.length;
+  }
+
+  /** The message's compressed bytes, joined; ready for the next message. */
+  take(): Uint8Array {
+    const parts = this.parts;
+    this.active = false;
+    this.parts = [];
+    const size = this.size;
+    this.size = 0;
+    if (parts.length === 1) return parts[0]!;
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return all;
   }
 }

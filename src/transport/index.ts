@@ -5,5 +5,6 @@
 export * from "./connection-error.js";
 export { checkHttpProxy, type HttpProxy } from "./http-proxy.js";
 export * from "./native.js";
+export * from "./native-deflate.js";
 export * from "./tcp.js";
 export * from "./upgrade-server.js";

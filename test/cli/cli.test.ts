@@ -132,6 +132,13 @@ describe("the wsflow command", () => {
     }
   });
 
+  it("--deflate offers permessage-deflate", async () => {
+    const r = await run([server.url("/deflate"), "--deflate"], "compress me\n");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "compress me\n");
+    assert.match(String(server.requests.at(-1)!.headers["sec-websocket-extensions"]), /^permessage-deflate/);
+  });
+
   it("a refused connection exits 1", async () => {
     const r = await run(["ws://127.0.0.1:9/"], "");
     assert.equal(r.code, 1);

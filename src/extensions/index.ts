@@ -1,0 +1,2 @@
+/** The extensions layer: negotiation and per-message compression (RFC 7692). Imports only the codec. */
+export * from "./permessage-deflate.js";

@@ -1,0 +1,38 @@
+/**
+ * Raw DEFLATE from node:zlib, one message at a time, for permessage-deflate (`DeflateFunctions`
+ * of the extensions layer). node:zlib is loaded at the first compressed connection, not when the
+ * package is imported: most connections never negotiate compression.
+ */
+import { createRequire } from "node:module";
+import type * as Zlib from "node:zlib";
+
+/** zlib refuses a larger `maxOutputLength` (Node's largest buffer); a larger maxMessageSize means no limit but it. */
+const MAX_OUTPUT = 2 ** 31 - 1;
+
+let zlibModule: typeof Zlib | undefined;
+function zlib(): typeof Zlib {
+  zlibModule ??= createRequire(import.meta.url)("node:zlib") as typeof Zlib;
+  return zlibModule;
+}
+
+/** Compresses `data`, ending with a sync flush (00 00 FF FF), as RFC 7692 §7.2.1 builds on. */
+export function nativeDeflate(data: Uint8Array): Uint8Array {
+  const z = zlib();
+  return z.deflateRawSync(data, { finishFlush: z.constants.Z_SYNC_FLUSH });
+}
+
+/**
+ * Decompresses raw DEFLATE ended by a sync flush. zlib stops at `maxLength` bytes of output
+ * (`maxOutputLength`), so a small message that inflates to gigabytes costs no more than the limit.
+ */
+export function nativeInflate(data: Uint8Array, maxLength: number): Uint8Array | "too-big" | "invalid" {
+  const z = zlib();
+  try {
+    return z.inflateRawSync(data, {
+      finishFlush: z.constants.Z_SYNC_FLUSH,
+      maxOutputLength: Math.min(maxLength, MAX_OUTPUT),
+    });
+  } catch (error) {
+    return (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? "too-big" : "invalid";
+  }
+}
