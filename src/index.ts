@@ -17,6 +17,7 @@ export {
   PeerClosedConnectionException,
   StreamedMessageNotConsumedError,
 } from "./engine/index.js";
+export * from "./extensions/index.js";
 export * from "./handshake/index.js";
 export * from "./message/index.js";
 export * from "./protocol/index.js";
