@@ -584,8 +584,10 @@ class TcpConnectionLogic extends GraphStageLogic {
       const problem = `sent ${answer.rest.length} bytes after its answer, before the TLS handshake`;
       return this.onError(this.proxyFailure(problem, answer.status));
     }
-    // The raw socket is the TLS socket's now (destroying that one destroys it too).
-    socket.removeAllListeners();
+    // The raw socket is the TLS socket's now (destroying that one destroys it too): our listeners
+    // move there; Node's own stay.
+    socket.removeListener("error", onSocketError);
+    socket.removeListener("close", onSocketClose);
     socket.on("error", () => {});
     socket[stageOfSocket] = undefined;
     const secure: StagedSocket = this.startTls(tlsOptions, { socket });
