@@ -51,6 +51,20 @@ export const ClientTransport = {
   TCP: tcpTransport((host, port, options) => Tcp.outgoingConnection(host, port, options)),
 
   /**
+   * To a Unix domain socket (a named pipe on Windows) at `path` instead of the URL's host and port,
+   * which still name the server (the `Host` header; TLS's server name for `wss:`). E.g. a local
+   * daemon's WebSocket API: `Http.create({ transport: ClientTransport.unixSocket("/run/app.sock") })`
+   * with the URL `ws://localhost/events`.
+   */
+  unixSocket(path: string): ClientTransport {
+    if (typeof path !== "string" || path === "")
+      throw new InvalidArgumentError(`a Unix socket path must be a non-empty string, got ${String(path)}`);
+    return tcpTransport((host, port, options) =>
+      Tcp.outgoingConnection(host, port, { ...options, socketPath: path }),
+    );
+  },
+
+  /**
    * Through an HTTP proxy: the proxy is asked (`CONNECT host:port`, RFC 9110 §9.3.6) for a tunnel
    * to the server, and the connection, TLS included for `wss:`, runs through it end to end. `proxy`
    * is a URL (`http://user:password@proxy.example:3128`; `http://` may be left out; the port

@@ -13,6 +13,7 @@ import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import * as net from "node:net";
 import type * as Tls from "node:tls";
+import { InvalidArgumentError } from "../codec/index.js";
 import {
   type Deferred,
   deferred,
@@ -76,6 +77,11 @@ export interface OutgoingConnectionOptions {
    * address, `connectingTimeout` to the whole (proxy, tunnel, TLS). A refusal is a `ProxyTunnelError`.
    */
   readonly proxy?: HttpProxy;
+  /**
+   * Connect to this Unix domain socket (a named pipe on Windows) instead of `host:port`, which then
+   * only name the server (the `Host` header, TLS's server name, error messages).
+   */
+  readonly socketPath?: string;
   /**
    * Resolve the materialized connection with its local and remote addresses (default true). Each
    * costs a system call and a few objects kept with the socket; a caller that ignores them (the
@@ -387,7 +393,7 @@ class TcpConnectionLogic extends GraphStageLogic {
               undefined,
               error,
             )
-          : new ConnectionError(this.host, this.port, describeSocketError(error), { cause: error });
+          : new ConnectionError(this.host, this.port, this.describeFailure(error), { cause: error });
     this.connecting?.connected.reject(failure);
     this.connecting = undefined;
     this.failStage(failure);
@@ -477,20 +483,18 @@ class TcpConnectionLogic extends GraphStageLogic {
     this.scheduleOnce("connect", timeout);
     if (options.proxy !== undefined) return this.connectToProxy(options, options.proxy);
     const tlsOptions = options.tls === true ? {} : options.tls;
+    const address =
+      options.socketPath !== undefined
+        ? { path: options.socketPath }
+        : {
+            host: this.host,
+            port: this.port,
+            ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+            ...(options.lookup ? { lookup: options.lookup } : {}),
+          };
     const socket = tlsOptions
-      ? this.startTls(tlsOptions, {
-          host: this.host,
-          port: this.port,
-          ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-          ...(options.lookup ? { lookup: options.lookup } : {}),
-        })
-      : net.connect({
-          host: this.host,
-          port: this.port,
-          ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-          ...(options.lookup ? { lookup: options.lookup } : {}),
-          ...(readsIntoChosenMemory ? { onread: READ_INTO_CHOSEN_MEMORY } : {}),
-        });
+      ? this.startTls(tlsOptions, address)
+      : net.connect({ ...address, ...(readsIntoChosenMemory ? { onread: READ_INTO_CHOSEN_MEMORY } : {}) });
     this.socket = socket;
     if (tlsOptions) socket.setNoDelay(true);
     socket.once(tlsOptions ? "secureConnect" : "connect", onSocketConnect);
@@ -550,6 +554,14 @@ class TcpConnectionLogic extends GraphStageLogic {
     }
     connecting!.proxyAnswer = undefined;
     this.openTunnel(answer);
+  }
+
+  /** A socket error in words, and the Unix socket when the connection was to one. */
+  private describeFailure(error: unknown): string {
+    const path = this.options?.socketPath;
+    return path === undefined
+      ? describeSocketError(error)
+      : `${describeSocketError(error)} (Unix socket ${path})`;
   }
 
   /** Whether the socket is the proxy's, the tunnel not open yet. */
@@ -696,6 +708,17 @@ export const Tcp = {
     options: OutgoingConnectionOptions = {},
   ): Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection>> {
     if (options.proxy !== undefined) checkHttpProxy(options.proxy);
+    if (
+      options.socketPath !== undefined &&
+      (typeof options.socketPath !== "string" || options.socketPath === "")
+    )
+      throw new InvalidArgumentError(
+        `socketPath must be a non-empty string, got ${String(options.socketPath)}`,
+      );
+    if (options.socketPath !== undefined && options.proxy !== undefined)
+      throw new InvalidArgumentError(
+        "socketPath and proxy cannot be combined: the proxy is reached over TCP",
+      );
     return Flow.fromStageMat(() => {
       const logic = new TcpConnectionLogic(host, port, options);
       return [logic, logic.connected] as const;
