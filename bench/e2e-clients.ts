@@ -26,6 +26,8 @@ export interface BenchClient {
   readonly name: string;
   /** Echo `count` messages with `inFlight` outstanding. */
   echo(url: string, size: number, kind: Kind, count: number, inFlight: number): Promise<void>;
+  /** The same echo of `text`, offering permessage-deflate (absent: the client has no compression). */
+  echoDeflate?(url: string, text: string, count: number, inFlight: number): Promise<void>;
   /** Receive everything the blaster sends at `url`; resolves when it closes. */
   receive(url: string): Promise<void>;
   /** Send `count` messages of `size` bytes to the sink at `url`; resolves when it closes. */
@@ -41,9 +43,18 @@ export interface BenchClient {
 const payload = (size: number, kind: Kind): string | Uint8Array =>
   kind === "text" ? "a".repeat(size) : new Uint8Array(size);
 
+/** `size` characters of JSON, the kind of text compression is for. */
+export function jsonText(size: number): string {
+  let text = "[";
+  for (let i = 0; text.length < size; i++)
+    text += `{"id":${i},"name":"item ${i}","price":${(i * 37) % 1000}.${i % 100},"tags":["a${i % 7}","b${i % 11}"],"ok":${i % 3 === 0}},`;
+  return text.slice(0, size);
+}
+
 // ---- wsflow --------------------------------------------------------------------------------------
 
 const http = Http.get();
+const deflating = Http.create({ websocket: { perMessageDeflate: true } });
 const message = (data: string | Uint8Array): Message =>
   typeof data === "string" ? TextMessage.create(data) : BinaryMessage.create(data);
 
@@ -55,33 +66,46 @@ function consume(m: Message): void {
   else m.asBinaryMessage().getStreamedData().runWith(Sink.ignore());
 }
 
+/** Echo of `m` over `client`: `count` messages with `inFlight` outstanding. */
+async function wsflowEcho(
+  client: Http,
+  url: string,
+  m: Message,
+  count: number,
+  inFlight: number,
+): Promise<void> {
+  let sent = 0;
+  let received = 0;
+  let queue: SourceQueue<Message> | undefined;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => {
+    finish = r;
+  });
+  const sink = Sink.foreach<Message>(() => {
+    if (++received === count) finish();
+    else if (sent < count) {
+      sent++;
+      queue!.offer(m);
+    }
+  });
+  const [upgrade, q] = client.singleWebSocketRequest(
+    WebSocketRequest.create(url),
+    Flow.fromSinkAndSourceMat(sink, Source.queue<Message>(inFlight * 2, "backpressure"), Keep.right),
+  );
+  queue = q;
+  for (; sent < Math.min(inFlight, count); sent++) q.offer(m);
+  await finished;
+  q.complete();
+  await ((await upgrade) as ValidUpgrade).closed;
+}
+
 export const wsflowClient: BenchClient = {
   name: "wsflow",
-  async echo(url, size, kind, count, inFlight) {
-    const m = message(payload(size, kind));
-    let sent = 0;
-    let received = 0;
-    let queue: SourceQueue<Message> | undefined;
-    let finish!: () => void;
-    const finished = new Promise<void>((r) => {
-      finish = r;
-    });
-    const sink = Sink.foreach<Message>(() => {
-      if (++received === count) finish();
-      else if (sent < count) {
-        sent++;
-        queue!.offer(m);
-      }
-    });
-    const [upgrade, q] = http.singleWebSocketRequest(
-      WebSocketRequest.create(url),
-      Flow.fromSinkAndSourceMat(sink, Source.queue<Message>(inFlight * 2, "backpressure"), Keep.right),
-    );
-    queue = q;
-    for (; sent < Math.min(inFlight, count); sent++) q.offer(m);
-    await finished;
-    q.complete();
-    await ((await upgrade) as ValidUpgrade).closed;
+  echo(url, size, kind, count, inFlight) {
+    return wsflowEcho(http, url, message(payload(size, kind)), count, inFlight);
+  },
+  echoDeflate(url, text, count, inFlight) {
+    return wsflowEcho(deflating, url, TextMessage.create(text), count, inFlight);
   },
   async receive(url) {
     const [, done] = http.singleWebSocketRequest(
@@ -160,38 +184,46 @@ interface EventSocket {
 
 function eventClient(
   name: string,
-  open: (url: string) => EventSocket,
+  /** `deflate`: offer permessage-deflate (undici always does; the plain echo server declines it). */
+  open: (url: string, deflate: boolean) => EventSocket,
   on: (ws: EventSocket, event: "open" | "message" | "close" | "error", fn: (arg?: unknown) => void) => void,
 ): BenchClient {
-  const connect = (url: string) =>
+  const connect = (url: string, deflate = false) =>
     new Promise<EventSocket>((resolve, reject) => {
-      const ws = open(url);
+      const ws = open(url, deflate);
       on(ws, "open", () => resolve(ws));
       on(ws, "error", (e) => reject(e));
     });
   const closed = (ws: EventSocket) => new Promise<void>((resolve) => on(ws, "close", () => resolve()));
+  const echo = async (
+    url: string,
+    data: string | Uint8Array,
+    count: number,
+    inFlight: number,
+    deflate: boolean,
+  ) => {
+    const ws = await connect(url, deflate);
+    let sent = 0;
+    let received = 0;
+    const done = new Promise<void>((resolve) =>
+      on(ws, "message", () => {
+        if (++received === count) resolve();
+        else if (sent < count) {
+          sent++;
+          ws.send(data);
+        }
+      }),
+    );
+    for (; sent < Math.min(inFlight, count); sent++) ws.send(data);
+    await done;
+    const c = closed(ws);
+    ws.close(1000);
+    await c;
+  };
   return {
     name,
-    async echo(url, size, kind, count, inFlight) {
-      const ws = await connect(url);
-      const data = payload(size, kind);
-      let sent = 0;
-      let received = 0;
-      const done = new Promise<void>((resolve) =>
-        on(ws, "message", () => {
-          if (++received === count) resolve();
-          else if (sent < count) {
-            sent++;
-            ws.send(data);
-          }
-        }),
-      );
-      for (; sent < Math.min(inFlight, count); sent++) ws.send(data);
-      await done;
-      const c = closed(ws);
-      ws.close(1000);
-      await c;
-    },
+    echo: (url, size, kind, count, inFlight) => echo(url, payload(size, kind), count, inFlight, false),
+    echoDeflate: (url, text, count, inFlight) => echo(url, text, count, inFlight, true),
     async receive(url) {
       const ws = await connect(url);
       on(ws, "message", () => {});
@@ -242,9 +274,9 @@ function eventClient(
 
 export const wsClient = eventClient(
   "ws",
-  (url) =>
+  (url, deflate) =>
     new WsWebSocket(url, {
-      perMessageDeflate: false,
+      perMessageDeflate: deflate,
       maxPayload: 256 * 1024 * 1024,
     }) as unknown as EventSocket,
   (ws, event, fn) => (ws as unknown as WsWebSocket).on(event, fn),

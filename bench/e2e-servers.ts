@@ -2,7 +2,8 @@
  * The end-to-end benchmark's servers, run in their own process (their own core) on 127.0.0.1 and
  * treating every client alike:
  *
- * - echo: the `ws` server (with bufferutil, compression off), echoing every message;
+ * - echo: the `ws` server (with bufferutil, compression off), echoing every message; echoDeflate: the
+ *   same with permessage-deflate (ws's defaults);
  * - blaster: a raw `net` server that answers the handshake itself, then writes `count` precomputed
  *   unmasked frames of `size` bytes as fast as the socket drains, then a Close (the client's receive path alone);
  * - sink: a raw `net` server that answers the handshake, counts the bytes it receives, and sends a
@@ -142,13 +143,33 @@ echo.on("connection", (ws) =>
   ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })),
 );
 
+/**
+ * The same echo with permessage-deflate (ws's defaults: messages from 1 KiB compressed, context
+ * takeover where the client allows it), for the compressed echo rows.
+ */
+const echoDeflate = new WebSocketServer({
+  host: "127.0.0.1",
+  port: 0,
+  perMessageDeflate: { threshold: 1024 },
+  maxPayload: 256 * 1024 * 1024,
+});
+echoDeflate.on("connection", (ws) =>
+  ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })),
+);
+
 const listen = (server: net.Server) =>
   new Promise<number>((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)),
   );
-await new Promise<void>((resolve) => echo.once("listening", () => resolve()));
+// Both wait on listeners attached now: the second may be listening before the first is.
+await Promise.all(
+  [echo, echoDeflate].map(
+    (server) => new Promise<void>((resolve) => server.once("listening", () => resolve())),
+  ),
+);
 const ports = {
   echo: (echo.address() as net.AddressInfo).port,
+  echoDeflate: (echoDeflate.address() as net.AddressInfo).port,
   blaster: await listen(blaster),
   sink: await listen(sink),
   raw: await listen(raw),

@@ -5,17 +5,28 @@
  * all, turns polymorphic; one client's garbage is collected during another's run). Each command
  * is timed here, wall and CPU, so IPC costs nothing measured.
  */
-import { clientNamed } from "./e2e-clients.js";
+import { clientNamed, jsonText } from "./e2e-clients.js";
 import { collectGarbage } from "./harness.js";
 
 /** What e2e.ts asks for. */
 export type WorkerCommand =
-  | { readonly op: "warmup"; readonly ports: { echo: number; blaster: number; sink: number } }
+  | {
+      readonly op: "warmup";
+      readonly ports: { echo: number; echoDeflate: number; blaster: number; sink: number };
+    }
   | {
       readonly op: "echo";
       readonly url: string;
       readonly size: number;
       readonly kind: "text" | "binary";
+      readonly count: number;
+      readonly inFlight: number;
+    }
+  | {
+      readonly op: "echoDeflate";
+      readonly url: string;
+      /** Characters of JSON text per message. */
+      readonly size: number;
       readonly count: number;
       readonly inFlight: number;
     }
@@ -61,6 +72,9 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
           await c.echo(echo, 1024, kind, 5000, 64);
           await c.echo(echo, 64 * 1024, kind, 200, 64);
         }
+        const echoDeflate = `ws://127.0.0.1:${command.ports.echoDeflate}/`;
+        await c.echoDeflate?.(echoDeflate, jsonText(1024), 2000, 64);
+        await c.echoDeflate?.(echoDeflate, jsonText(16 * 1024), 500, 64);
         await c.receive(blast(32, 100_000));
         await c.receive(blast(65536, 200));
         await c.receive(blast(1024 * 1024, 20));
@@ -79,6 +93,11 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
     }
     case "echo":
       return void (await c.echo(command.url, command.size, command.kind, command.count, command.inFlight));
+    case "echoDeflate": {
+      const echoDeflate = client.echoDeflate;
+      if (echoDeflate === undefined) throw new Error(`${name} has no permessage-deflate`);
+      return void (await echoDeflate(command.url, jsonText(command.size), command.count, command.inFlight));
+    }
     case "receive":
       return void (await c.receive(command.url));
     case "send":

@@ -36,9 +36,13 @@ interface Result {
 const server = fork(join(import.meta.dirname, "e2e-servers.js"), [], {
   stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
-const ports = await new Promise<{ echo: number; blaster: number; sink: number; raw: number }>((resolve) =>
-  server.once("message", (m) => resolve((m as { ports: typeof ports }).ports)),
-);
+const ports = await new Promise<{
+  echo: number;
+  echoDeflate: number;
+  blaster: number;
+  sink: number;
+  raw: number;
+}>((resolve) => server.once("message", (m) => resolve((m as { ports: typeof ports }).ports)));
 
 /** A client in its own process; `run` resolves with what the process measured. */
 class ClientProcess {
@@ -126,11 +130,13 @@ async function measure(
   scenario: string,
   unit: string,
   run: (client: ClientProcess, measured: boolean) => Promise<number>,
-  options: { lowerIsBetter?: boolean } = {},
+  options: { lowerIsBetter?: boolean; clients?: readonly string[] } = {},
 ): Promise<void> {
   const samples = new Map<string, number[]>();
+  const taking =
+    options.clients === undefined ? clients : clients.filter((c) => options.clients!.includes(c.name));
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? clients : [...clients].reverse();
+    const order = r % 2 === 0 ? taking : [...taking].reverse();
     for (const client of order) {
       // The same job first, unmeasured: the process sat idle while the others ran, and an idle V8
       // shrinks its heap and lets code go cold (see docs/performance.md, "Warm samples").
@@ -181,6 +187,45 @@ for (const [size, count] of !wanted("echo")
 for (const [kind, samples] of Object.entries(echoCpu)) {
   results.push({
     scenario: `echo 32 B ${kind}: client CPU per message`,
+    unit: "µs",
+    lowerIsBetter: true,
+    values: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
+    samples,
+  });
+}
+
+// Echo of JSON text with permessage-deflate, against the same ws server with compression on (its
+// defaults). Each client negotiates what it offers: wsflow no context takeover either way, ws and
+// undici context takeover (zlib streams kept per connection). Raw TCP has no compression.
+const deflateCpu: Record<string, Record<string, number[]>> = {};
+for (const [size, count] of !wanted("echo")
+  ? []
+  : ([
+      [1024, 5_000],
+      [16 * 1024, 2_000],
+    ] as const)) {
+  const total = n(count);
+  const scenario = `echo ${label(size)} JSON, permessage-deflate, 64 in flight`;
+  await measure(
+    scenario,
+    "msgs/s",
+    async (c, measured) => {
+      const { seconds, cpuSeconds } = await c.run({
+        op: "echoDeflate",
+        url: `ws://127.0.0.1:${ports.echoDeflate}/`,
+        size,
+        count: total,
+        inFlight: 64,
+      });
+      if (measured) ((deflateCpu[label(size)] ??= {})[c.name] ??= []).push((cpuSeconds * 1e6) / total);
+      return total / seconds;
+    },
+    { clients: ["wsflow", "ws", "undici"] },
+  );
+}
+for (const [size, samples] of Object.entries(deflateCpu)) {
+  results.push({
+    scenario: `echo ${size} JSON, permessage-deflate: client CPU per message`,
     unit: "µs",
     lowerIsBetter: true,
     values: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
