@@ -26,8 +26,11 @@ export interface BenchClient {
   readonly name: string;
   /** Echo `count` messages with `inFlight` outstanding. */
   echo(url: string, size: number, kind: Kind, count: number, inFlight: number): Promise<void>;
-  /** The same echo of `text`, offering permessage-deflate (absent: the client has no compression). */
-  echoDeflate?(url: string, text: string, count: number, inFlight: number): Promise<void>;
+  /**
+   * The same echo of `texts` (taken in turn), offering permessage-deflate (absent: the client has
+   * no compression).
+   */
+  echoDeflate?(url: string, texts: readonly string[], count: number, inFlight: number): Promise<void>;
   /** Receive everything the blaster sends at `url`; resolves when it closes. */
   receive(url: string): Promise<void>;
   /** Send `count` messages of `size` bytes to the sink at `url`; resolves when it closes. */
@@ -43,12 +46,29 @@ export interface BenchClient {
 const payload = (size: number, kind: Kind): string | Uint8Array =>
   kind === "text" ? "a".repeat(size) : new Uint8Array(size);
 
-/** `size` characters of JSON, the kind of text compression is for. */
-export function jsonText(size: number): string {
+/**
+ * `size` characters of JSON, the kind of text compression is for; each `variant` has other values
+ * in the same structure, as the messages of a feed do. (The same message over and over would make
+ * context takeover degenerate: every message one match against the one before.)
+ */
+export function jsonText(size: number, variant = 0): string {
   let text = "[";
-  for (let i = 0; text.length < size; i++)
-    text += `{"id":${i},"name":"item ${i}","price":${(i * 37) % 1000}.${i % 100},"tags":["a${i % 7}","b${i % 11}"],"ok":${i % 3 === 0}},`;
+  for (let i = 0; text.length < size; i++) {
+    const id = i * 64 + variant;
+    text += `{"id":${id},"name":"item ${(id * 7919) % 100003}","price":${(id * 37) % 1000}.${(id * 13) % 100},"tags":["a${id % 7}","b${id % 11}"],"ok":${id % 3 === 0}},`;
+  }
   return text.slice(0, size);
+}
+
+const textsBySize = new Map<number, readonly string[]>();
+/** 64 variants of {@link jsonText}, what the compressed echo sends in turn (made once per size, not timed). */
+export function jsonTexts(size: number): readonly string[] {
+  let texts = textsBySize.get(size);
+  if (texts === undefined) {
+    texts = Array.from({ length: 64 }, (_, variant) => jsonText(size, variant));
+    textsBySize.set(size, texts);
+  }
+  return texts;
 }
 
 // ---- wsflow --------------------------------------------------------------------------------------
@@ -70,7 +90,7 @@ function consume(m: Message): void {
 async function wsflowEcho(
   client: Http,
   url: string,
-  m: Message,
+  messages: readonly Message[],
   count: number,
   inFlight: number,
 ): Promise<void> {
@@ -84,8 +104,7 @@ async function wsflowEcho(
   const sink = Sink.foreach<Message>(() => {
     if (++received === count) finish();
     else if (sent < count) {
-      sent++;
-      queue!.offer(m);
+      queue!.offer(messages[sent++ % messages.length]!);
     }
   });
   const [upgrade, q] = client.singleWebSocketRequest(
@@ -93,7 +112,7 @@ async function wsflowEcho(
     Flow.fromSinkAndSourceMat(sink, Source.queue<Message>(inFlight * 2, "backpressure"), Keep.right),
   );
   queue = q;
-  for (; sent < Math.min(inFlight, count); sent++) q.offer(m);
+  for (; sent < Math.min(inFlight, count); sent++) q.offer(messages[sent % messages.length]!);
   await finished;
   q.complete();
   await ((await upgrade) as ValidUpgrade).closed;
@@ -102,10 +121,16 @@ async function wsflowEcho(
 export const wsflowClient: BenchClient = {
   name: "wsflow",
   echo(url, size, kind, count, inFlight) {
-    return wsflowEcho(http, url, message(payload(size, kind)), count, inFlight);
+    return wsflowEcho(http, url, [message(payload(size, kind))], count, inFlight);
   },
-  echoDeflate(url, text, count, inFlight) {
-    return wsflowEcho(deflating, url, TextMessage.create(text), count, inFlight);
+  echoDeflate(url, texts, count, inFlight) {
+    return wsflowEcho(
+      deflating,
+      url,
+      texts.map((t) => TextMessage.create(t)),
+      count,
+      inFlight,
+    );
   },
   async receive(url) {
     const [, done] = http.singleWebSocketRequest(
@@ -197,7 +222,7 @@ function eventClient(
   const closed = (ws: EventSocket) => new Promise<void>((resolve) => on(ws, "close", () => resolve()));
   const echo = async (
     url: string,
-    data: string | Uint8Array,
+    data: readonly (string | Uint8Array)[],
     count: number,
     inFlight: number,
     deflate: boolean,
@@ -208,13 +233,10 @@ function eventClient(
     const done = new Promise<void>((resolve) =>
       on(ws, "message", () => {
         if (++received === count) resolve();
-        else if (sent < count) {
-          sent++;
-          ws.send(data);
-        }
+        else if (sent < count) ws.send(data[sent++ % data.length]!);
       }),
     );
-    for (; sent < Math.min(inFlight, count); sent++) ws.send(data);
+    for (; sent < Math.min(inFlight, count); sent++) ws.send(data[sent % data.length]!);
     await done;
     const c = closed(ws);
     ws.close(1000);
@@ -222,8 +244,8 @@ function eventClient(
   };
   return {
     name,
-    echo: (url, size, kind, count, inFlight) => echo(url, payload(size, kind), count, inFlight, false),
-    echoDeflate: (url, text, count, inFlight) => echo(url, text, count, inFlight, true),
+    echo: (url, size, kind, count, inFlight) => echo(url, [payload(size, kind)], count, inFlight, false),
+    echoDeflate: (url, texts, count, inFlight) => echo(url, texts, count, inFlight, true),
     async receive(url) {
       const ws = await connect(url);
       on(ws, "message", () => {});

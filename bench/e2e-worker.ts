@@ -5,7 +5,7 @@
  * all, turns polymorphic; one client's garbage is collected during another's run). Each command
  * is timed here, wall and CPU, so IPC costs nothing measured.
  */
-import { clientNamed, jsonText } from "./e2e-clients.js";
+import { clientNamed, jsonTexts } from "./e2e-clients.js";
 import { collectGarbage } from "./harness.js";
 
 /** What e2e.ts asks for. */
@@ -73,8 +73,8 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
           await c.echo(echo, 64 * 1024, kind, 200, 64);
         }
         const echoDeflate = `ws://127.0.0.1:${command.ports.echoDeflate}/`;
-        await c.echoDeflate?.(echoDeflate, jsonText(1024), 2000, 64);
-        await c.echoDeflate?.(echoDeflate, jsonText(16 * 1024), 500, 64);
+        await c.echoDeflate?.(echoDeflate, jsonTexts(1024), 2000, 64);
+        await c.echoDeflate?.(echoDeflate, jsonTexts(16 * 1024), 500, 64);
         await c.receive(blast(32, 100_000));
         await c.receive(blast(65536, 200));
         await c.receive(blast(1024 * 1024, 20));
@@ -96,7 +96,7 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
     case "echoDeflate": {
       const echoDeflate = client.echoDeflate;
       if (echoDeflate === undefined) throw new Error(`${name} has no permessage-deflate`);
-      return void (await echoDeflate(command.url, jsonText(command.size), command.count, command.inFlight));
+      return void (await echoDeflate(command.url, jsonTexts(command.size), command.count, command.inFlight));
     }
     case "receive":
       return void (await c.receive(command.url));
