@@ -73,8 +73,8 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
           await c.echo(echo, 64 * 1024, kind, 200, 64);
         }
         const echoDeflate = `ws://127.0.0.1:${command.ports.echoDeflate}/`;
-        await c.echoDeflate?.(echoDeflate, jsonTexts(1024), 2000, 64);
-        await c.echoDeflate?.(echoDeflate, jsonTexts(16 * 1024), 500, 64);
+        await c.echoDeflate?.(echoDeflate, jsonTexts(1024), 1000, 64);
+        await c.echoDeflate?.(echoDeflate, jsonTexts(16 * 1024), 200, 64);
         await c.receive(blast(32, 100_000));
         await c.receive(blast(65536, 200));
         await c.receive(blast(1024 * 1024, 20));

@@ -201,8 +201,8 @@ const deflateCpu: Record<string, Record<string, number[]>> = {};
 for (const [size, count] of !wanted("echo")
   ? []
   : ([
-      [1024, 5_000],
-      [16 * 1024, 2_000],
+      [1024, 3_000],
+      [16 * 1024, 1_000],
     ] as const)) {
   const total = n(count);
   const scenario = `echo ${label(size)} JSON, permessage-deflate, 64 in flight`;
