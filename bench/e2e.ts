@@ -3,7 +3,9 @@
  * group is named so: echo, receive, send, round trip, connect, idle): wsflow against ws (with bufferutil), undici's
  * WebSocket and raw TCP, end to end on 127.0.0.1. The servers run in one process and each client in
  * processes of its own (e2e-worker.ts), as in an application, one per round; this process only orders the runs: clients alternate A B C D over several rounds and
- * medians are reported, with the ratio to ws and to raw TCP. Prints a markdown table and writes JSON to bench/results/. A benchmark, not a test.
+ * medians are reported, with the ratio to ws and to raw TCP. The "echo" group also echoes JSON with
+ * permessage-deflate (wsflow, ws and undici; raw TCP has no compression). Prints a markdown table and
+ * writes JSON to bench/results/. A benchmark, not a test.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
