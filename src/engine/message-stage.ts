@@ -265,21 +265,12 @@ export class MessageStageLogic extends ProtocolStageLogic {
   ): void {
     const max = this.settings.maxOutgoingFrameSize;
     let op = first ? opcode : Opcode.Continuation;
-    if (payload.length <= max) {
-      this.queueFrame(
-        compressed ? { opcode: op, payload, fin: last, rsv1: true } : { opcode: op, payload, fin: last },
-      );
-      return;
-    }
+    if (payload.length <= max) return this.queueFrame(outgoingFrame(op, payload, last, compressed));
     for (let at = 0; at < payload.length; at += max) {
       const end = Math.min(at + max, payload.length);
-      this.queueFrame({
-        opcode: op,
-        payload: payload.subarray(at, end),
-        fin: last && end === payload.length,
-        // RSV1 marks a compressed message's first frame only (RFC 7692 §6.1).
-        ...(compressed && at === 0 ? { rsv1: true } : {}),
-      });
+      this.queueFrame(
+        outgoingFrame(op, payload.subarray(at, end), last && end === payload.length, compressed && at === 0),
+      );
       op = Opcode.Continuation;
     }
   }
@@ -435,4 +426,14 @@ export class MessageStageLogic extends ProtocolStageLogic {
     this.outgoing = undefined;
     this.cancel(this.in1, error);
   }
+}
+
+/** A frame to send; RSV1 marks a compressed message's first frame only (RFC 7692 §6.1). */
+function outgoingFrame(
+  opcode: OutgoingFrame["opcode"],
+  payload: Uint8Array,
+  fin: boolean,
+  rsv1: boolean,
+): OutgoingFrame {
+  return rsv1 ? { opcode, payload, fin, rsv1 } : { opcode, payload, fin };
 }
