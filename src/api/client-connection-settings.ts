@@ -33,12 +33,32 @@ export interface WebSocketSettings {
   /** Log every frame: `true` to the console, or a function taking one line. Default false. */
   readonly logFrames: boolean | ((line: string) => void);
   /**
-   * Offer permessage-deflate (RFC 7692) and, if the server accepts it, compress outgoing strict
-   * messages of at least `threshold` bytes (default 1024) and decompress compressed incoming ones.
-   * Negotiated without context takeover either way: an open connection keeps no compression state.
+   * Offer permessage-deflate (RFC 7692): `true` for the defaults, or {@link PerMessageDeflateSettings}.
+   * If the server accepts it, outgoing strict messages from the threshold on are compressed
+   * (each on its own: no client context takeover) and compressed incoming ones decompressed.
    * Default false. Streamed outgoing messages go uncompressed.
    */
-  readonly perMessageDeflate: boolean | { readonly threshold?: number };
+  readonly perMessageDeflate: boolean | PerMessageDeflateSettings;
+}
+
+/** How permessage-deflate (RFC 7692) is offered and used. */
+export interface PerMessageDeflateSettings {
+  /** Outgoing messages shorter than this many bytes go uncompressed. Default 1024. */
+  readonly threshold?: number;
+  /**
+   * Ask the server to compress each message on its own. By default the server may refer to its
+   * earlier messages (context takeover), which compresses a stream of similar messages several
+   * times better and costs the connection a copy of the server's window (up to 32 KiB, see
+   * `serverMaxWindowBits`). Always asked for on a platform whose zlib cannot inflate with a
+   * preset dictionary (Deno). Default false.
+   */
+  readonly serverNoContextTakeover?: boolean;
+  /**
+   * Ask the server for a sliding window of at most 2^bits bytes (8-15): the memory each
+   * connection keeps for the server's context, and what the server's compressor may use.
+   * Default: not asked (the server's choice, up to 15).
+   */
+  readonly serverMaxWindowBits?: number;
 }
 
 /** Limits on the server's handshake response. */
@@ -141,18 +161,7 @@ export function resolveSettings(
   ] as const) {
     positive(`websocket.${key}`, w[key]);
   }
-  const deflate = w.perMessageDeflate;
-  if (typeof deflate === "object" && deflate !== null) {
-    const t = deflate.threshold;
-    if (t !== undefined && !(Number.isSafeInteger(t) && t >= 0))
-      throw new InvalidArgumentError(
-        `websocket.perMessageDeflate.threshold must be an integer >= 0, got ${String(t)}`,
-      );
-  } else if (typeof deflate !== "boolean") {
-    throw new InvalidArgumentError(
-      `websocket.perMessageDeflate must be true, false or { threshold }, got ${String(deflate)}`,
-    );
-  }
+  checkPerMessageDeflate(w.perMessageDeflate);
   for (const key of ["maxHeadSize", "maxHeaderCount", "maxLineLength", "maxBodySize"] as const)
     positive(`parsing.${key}`, s.parsing[key]);
   if (s.userAgent !== undefined && /[\r\n\0]/.test(s.userAgent))
@@ -171,4 +180,28 @@ function positive(name: string, value: number): void {
 
 function optionalPositive(name: string, value: number | undefined): void {
   if (value !== undefined) positive(name, value);
+}
+
+function checkPerMessageDeflate(deflate: boolean | PerMessageDeflateSettings): void {
+  if (typeof deflate === "boolean") return;
+  if (typeof deflate !== "object" || deflate === null)
+    throw new InvalidArgumentError(
+      `websocket.perMessageDeflate must be true, false or an object of settings, got ${String(deflate)}`,
+    );
+  const { threshold, serverNoContextTakeover, serverMaxWindowBits } = deflate;
+  if (threshold !== undefined && !(Number.isSafeInteger(threshold) && threshold >= 0))
+    throw new InvalidArgumentError(
+      `websocket.perMessageDeflate.threshold must be an integer >= 0, got ${String(threshold)}`,
+    );
+  if (serverNoContextTakeover !== undefined && typeof serverNoContextTakeover !== "boolean")
+    throw new InvalidArgumentError(
+      `websocket.perMessageDeflate.serverNoContextTakeover must be a boolean, got ${String(serverNoContextTakeover)}`,
+    );
+  if (
+    serverMaxWindowBits !== undefined &&
+    !(Number.isInteger(serverMaxWindowBits) && serverMaxWindowBits >= 8 && serverMaxWindowBits <= 15)
+  )
+    throw new InvalidArgumentError(
+      `websocket.perMessageDeflate.serverMaxWindowBits must be an integer from 8 to 15, got ${String(serverMaxWindowBits)}`,
+    );
 }

@@ -1,13 +1,11 @@
 import { isArenaFrame, releaseFrame } from "../codec/index.js";
 import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/index.js";
-import { type DeflateFunctions, PERMESSAGE_DEFLATE, PERMESSAGE_DEFLATE_OFFER } from "../extensions/index.js";
+import { deflateOfferHeader, PERMESSAGE_DEFLATE } from "../extensions/index.js";
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import { AlreadyMaterializedError, BidiFlow, Flow, Keep } from "../stream/index.js";
 import {
   type LentBytes,
-  nativeDeflate,
-  nativeInflate,
   type OutgoingConnection,
   type OutgoingConnectionOptions,
   Tcp,
@@ -20,6 +18,7 @@ import {
   resolveSettings,
 } from "./client-connection-settings.js";
 import { isTcpTransport } from "./client-transport.js";
+import { deflateSpec } from "./deflate-spec.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
 import {
   createUpgradeListener,
@@ -30,11 +29,7 @@ import {
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
 
-/** node:zlib's raw DEFLATE, for permessage-deflate. */
-const NODE_DEFLATE: DeflateFunctions = { deflate: nativeDeflate, inflate: nativeInflate };
 const OFFERED_DEFLATE: readonly string[] = Object.freeze([PERMESSAGE_DEFLATE]);
-/** Smaller messages are sent as they are (as ws does): compressing them costs more than it saves. */
-const DEFAULT_DEFLATE_THRESHOLD = 1024;
 
 /** The frame arena's frames, as bytes lent to the TCP transport (handed back once written). */
 const ARENA_FRAMES: LentBytes = { owns: isArenaFrame, release: releaseFrame };
@@ -191,34 +186,27 @@ export class Http {
     return new BidiFlow((ctx) => {
       const key = generateWebSocketKey(settings.websocket.randomFactory);
       const headers: [string, string][] = request.headers.map((h) => [h.name, h.value]);
-      const deflate = settings.websocket.perMessageDeflate;
+      const deflate = deflateSpec(settings.websocket.perMessageDeflate);
       const spec: HandshakeSpec = {
         request: renderUpgradeRequest({
           uri: request.uri,
           key,
           subprotocols: request.subprotocols,
           ...(settings.userAgent !== undefined ? { userAgent: settings.userAgent } : {}),
-          ...(deflate !== false ? { extensions: PERMESSAGE_DEFLATE_OFFER } : {}),
+          ...(deflate !== undefined ? { extensions: deflateOfferHeader(deflate.offer) } : {}),
           headers,
         }),
         offer: {
           key,
           subprotocols: request.subprotocols,
-          extensions: deflate !== false ? OFFERED_DEFLATE : [],
+          extensions: deflate !== undefined ? OFFERED_DEFLATE : [],
         },
         limits: settings.parsing,
         maxBodySize: settings.parsing.maxBodySize,
         timeoutMs: settings.connectingTimeout,
         host: request.uri.host,
         port: request.uri.port,
-        ...(deflate !== false
-          ? {
-              perMessageDeflate: {
-                functions: NODE_DEFLATE,
-                threshold: (deflate === true ? undefined : deflate.threshold) ?? DEFAULT_DEFLATE_THRESHOLD,
-              },
-            }
-          : {}),
+        ...(deflate !== undefined ? { perMessageDeflate: deflate } : {}),
       };
       const ports = clientLayer(spec, engine).build(ctx);
       return { ...ports, mat: upgradeResponse(ports.mat) };

@@ -13,7 +13,8 @@ import { ConnectionError, ConnectTimeoutError } from "../codec/index.js";
 import {
   checkDeflateResponse,
   type DeflateFunctions,
-  deflateAccepted,
+  type DeflateOffer,
+  negotiatedDeflate,
   PerMessageDeflate,
 } from "../extensions/index.js";
 import type { ExtensionOffer } from "../handshake/index.js";
@@ -67,7 +68,11 @@ export interface HandshakeSpec {
    * permessage-deflate was offered (RFC 7692): how to compress, and from what size. If the server
    * accepts it, the connection compresses; an acceptance that breaks RFC 7692 fails the upgrade.
    */
-  readonly perMessageDeflate?: { readonly functions: DeflateFunctions; readonly threshold: number };
+  readonly perMessageDeflate?: {
+    readonly functions: DeflateFunctions;
+    readonly threshold: number;
+    readonly offer: DeflateOffer;
+  };
 }
 
 enum Phase {
@@ -211,7 +216,7 @@ export class HandshakeStageLogic extends GraphStageLogic {
     const deflate = this.spec!.perMessageDeflate;
     const invalidCause = validation.valid
       ? deflate !== undefined
-        ? checkDeflateResponse(validation.extensions)
+        ? checkDeflateResponse(validation.extensions, deflate.offer)
         : undefined
       : validation.cause;
     if (!validation.valid || invalidCause !== undefined) {
@@ -226,8 +231,11 @@ export class HandshakeStageLogic extends GraphStageLogic {
     this.phase = Phase.Open;
     this.spec = undefined;
     // Before any frame reaches the protocol (the leftover bytes go below).
-    if (deflate !== undefined && deflateAccepted(validation.extensions))
-      this.controls?.compressionNegotiated(new PerMessageDeflate(deflate.functions, deflate.threshold));
+    const negotiated = deflate !== undefined ? negotiatedDeflate(validation.extensions) : undefined;
+    if (negotiated !== undefined)
+      this.controls?.compressionNegotiated(
+        new PerMessageDeflate(deflate!.functions, deflate!.threshold, negotiated),
+      );
     this.controls = undefined;
     this.outcome.resolve({
       valid: true,

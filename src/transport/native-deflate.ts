@@ -27,17 +27,41 @@ export function nativeDeflate(data: Uint8Array): Uint8Array {
 }
 
 /**
- * Decompresses raw DEFLATE ended by a sync flush. zlib stops at `maxLength` bytes of output
- * (`maxOutputLength`), so a small message that inflates to gigabytes costs no more than the limit.
+ * Decompresses raw DEFLATE ended by a sync flush, after `dictionary` if given. zlib stops at
+ * `maxLength` bytes of output (`maxOutputLength`), so a small message that inflates to gigabytes
+ * costs no more than the limit.
  */
-export function nativeInflate(data: Uint8Array, maxLength: number): Uint8Array | "too-big" | "invalid" {
+export function nativeInflate(
+  data: Uint8Array,
+  maxLength: number,
+  dictionary?: Uint8Array,
+): Uint8Array | "too-big" | "invalid" {
   const z = zlib();
   try {
     return z.inflateRawSync(data, {
       finishFlush: z.constants.Z_SYNC_FLUSH,
       maxOutputLength: Math.min(maxLength, MAX_OUTPUT),
+      ...(dictionary !== undefined ? { dictionary } : {}),
     });
   } catch (error) {
     return (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? "too-big" : "invalid";
   }
+}
+
+/** "wsflow probe" as raw DEFLATE whose one back-reference reaches into the dictionary "wsflow probe". */
+const PROBE = new Uint8Array([0x2a, 0x47, 0x62, 0x03, 0x00, 0x00, 0x00, 0xff, 0xff]);
+const PROBE_TEXT = "wsflow probe";
+
+let dictionarySupport: boolean | undefined;
+/**
+ * Whether this platform's zlib honours a dictionary for raw inflate: Node's and Bun's do, Deno's
+ * ignores it (the probe then fails as a reference beyond the start). Tried once, on first need.
+ */
+export function nativeInflatesWithDictionary(): boolean {
+  if (dictionarySupport === undefined) {
+    const dictionary = new TextEncoder().encode(PROBE_TEXT);
+    const out = nativeInflate(PROBE, 64, dictionary);
+    dictionarySupport = typeof out !== "string" && new TextDecoder().decode(out) === PROBE_TEXT;
+  }
+  return dictionarySupport;
 }

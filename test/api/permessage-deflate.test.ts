@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { deflateRawSync } from "node:zlib";
+import { deflateSpec } from "../../src/api/deflate-spec.js";
+import type { DeflateFunctions } from "../../src/extensions/index.js";
 import {
   BinaryMessage,
   Flow,
@@ -18,6 +20,7 @@ import {
   ValidUpgrade,
   WebSocketRequest,
 } from "../../src/index.js";
+import { nativeInflatesWithDictionary } from "../../src/transport/index.js";
 import { frame, startHostileServer } from "../helpers/hostile-server.js";
 import { afterHead, startRecordingProxy } from "../helpers/recording-proxy.js";
 import { resourceSnapshot } from "../helpers/resources.js";
@@ -64,7 +67,7 @@ function clientFrames(chunks: readonly Uint8Array[]): string[] {
 }
 
 describe("permessage-deflate against ws (RFC 7692)", () => {
-  it("negotiates without context takeover and round-trips text and binary, small and large", async () => {
+  it("negotiates and round-trips text and binary, small and large", async () => {
     const server = await startWsServer({ perMessageDeflate: { threshold: 0 } });
     const proxy = await startRecordingProxy(server.port);
     try {
@@ -78,13 +81,24 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
       ];
       const { upgrade, received } = await echo(proxy.url(), sent);
       assert.ok(upgrade instanceof ValidUpgrade);
-      assert.deepEqual(
-        upgrade.extensions.map((e) => [e.name, [...e.params.keys()].sort()]),
-        [["permessage-deflate", ["client_no_context_takeover", "server_no_context_takeover"]]],
-      );
+      // The server keeps its context where this platform can follow it (not on Deno).
+      const takeover = nativeInflatesWithDictionary();
       assert.equal(
         server.requests[0]!.headers["sec-websocket-extensions"],
-        "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+        takeover
+          ? "permessage-deflate; client_no_context_takeover"
+          : "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+      );
+      assert.deepEqual(
+        upgrade.extensions.map((e) => [e.name, [...e.params.keys()].sort()]),
+        [
+          [
+            "permessage-deflate",
+            takeover
+              ? ["client_no_context_takeover"]
+              : ["client_no_context_takeover", "server_no_context_takeover"],
+          ],
+        ],
       );
       assert.deepEqual(received.map(describeMessage), [
         "text 4",
@@ -100,6 +114,72 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
       await snapshot.check();
     } finally {
       await proxy.close();
+      await server.close();
+    }
+  });
+
+  it("the server's context: similar messages arrive several times smaller than without it", {
+    skip: !nativeInflatesWithDictionary() && "this platform's zlib ignores raw dictionaries",
+  }, async () => {
+    const server = await startWsServer({ perMessageDeflate: { threshold: 0 } });
+    const proxy = await startRecordingProxy(server.port);
+    try {
+      const quotes = Array.from({ length: 200 }, (_, i) =>
+        TextMessage.create(
+          JSON.stringify({
+            symbol: "ACME",
+            bid: 100 + (i % 7) / 8,
+            ask: 101 + (i % 5) / 8,
+            venue: "XNYS",
+            seq: i,
+          }),
+        ),
+      );
+      const withContext = await echo(proxy.url(), quotes);
+      const without = await echo(
+        proxy.url(),
+        quotes,
+        Http.create({ websocket: { perMessageDeflate: { threshold: 0, serverNoContextTakeover: true } } }),
+      );
+      for (const run of [withContext, without])
+        assert.deepEqual(
+          run.received.map((m) => m.asTextMessage().getStrictText()),
+          quotes.map((m) => m.asTextMessage().getStrictText()),
+        );
+      assert.equal(
+        server.requests[1]!.headers["sec-websocket-extensions"],
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+      );
+      const bytes = (i: number) => afterHead(proxy.received[i]!).length;
+      assert.ok(bytes(0) * 3 < bytes(1), `${bytes(0)} bytes with the context, ${bytes(1)} without`);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
+  it("asks for a narrower server window, and follows it", async () => {
+    const server = await startWsServer({ perMessageDeflate: { threshold: 0 } });
+    try {
+      const texts = Array.from({ length: 20 }, (_, i) => `${i} ${"window ".repeat(100 + i * 30)}`);
+      const http = Http.create({
+        websocket: { perMessageDeflate: { threshold: 0, serverMaxWindowBits: 9 } },
+      });
+      const { upgrade, received } = await echo(
+        server.url(),
+        texts.map((t) => TextMessage.create(t)),
+        http,
+      );
+      assert.match(
+        String(server.requests[0]!.headers["sec-websocket-extensions"]),
+        /; server_max_window_bits=9$/,
+      );
+      assert.equal(upgrade.extensions[0]!.params.get("server_max_window_bits"), "9");
+      assert.deepEqual(
+        received.map((m) => m.asTextMessage().getStrictText()),
+        texts,
+      );
+    } finally {
       await server.close();
     }
   });
@@ -126,9 +206,42 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
     }
   });
 
-  it("rejects an invalid threshold at once", () => {
-    for (const perMessageDeflate of [{ threshold: -1 }, { threshold: 1.5 }, "yes" as unknown as boolean])
-      assert.throws(() => Http.create({ websocket: { perMessageDeflate } }), InvalidArgumentError);
+  it("rejects invalid settings at once, naming them", () => {
+    for (const [perMessageDeflate, name] of [
+      [{ threshold: -1 }, /threshold/],
+      [{ threshold: 1.5 }, /threshold/],
+      ["yes", /perMessageDeflate must be/],
+      [null, /perMessageDeflate must be/],
+      [{ serverNoContextTakeover: "no" }, /serverNoContextTakeover/],
+      [{ serverMaxWindowBits: 7 }, /serverMaxWindowBits/],
+      [{ serverMaxWindowBits: 16 }, /serverMaxWindowBits/],
+      [{ serverMaxWindowBits: 10.5 }, /serverMaxWindowBits/],
+    ] as const)
+      assert.throws(
+        () => Http.create({ websocket: { perMessageDeflate: perMessageDeflate as never } }),
+        (e) => e instanceof InvalidArgumentError && name.test(e.message),
+      );
+  });
+
+  it("never lets the server keep its context where inflate cannot take a dictionary (Deno's zlib)", () => {
+    const functions = (inflatesWithDictionary: boolean): DeflateFunctions => ({
+      deflate: (d) => d,
+      inflate: (d) => d,
+      inflatesWithDictionary,
+    });
+    assert.deepEqual(deflateSpec(true, functions(true))?.offer, { serverNoContextTakeover: false });
+    assert.deepEqual(deflateSpec(true, functions(false))?.offer, { serverNoContextTakeover: true });
+    assert.deepEqual(deflateSpec({ serverNoContextTakeover: true }, functions(true))?.offer, {
+      serverNoContextTakeover: true,
+    });
+    const able = functions(true);
+    assert.deepEqual(deflateSpec({ threshold: 5, serverMaxWindowBits: 12 }, able), {
+      functions: able,
+      threshold: 5,
+      offer: { serverNoContextTakeover: false, serverMaxWindowBits: 12 },
+    });
+    assert.equal(deflateSpec(true, functions(true))!.threshold, 1024);
+    assert.equal(deflateSpec(false, functions(true)), undefined);
   });
 });
 

@@ -1,26 +1,94 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { deflateRawSync } from "node:zlib";
+import { constants, createDeflateRaw, deflateRawSync } from "node:zlib";
 import fc from "fast-check";
 import { encodeUnmaskedFrame, Opcode } from "../../src/codec/index.js";
 import {
   checkDeflateResponse,
   type DeflateFunctions,
+  type DeflateOffer,
+  deflateOfferHeader,
+  type NegotiatedDeflate,
+  negotiatedDeflate,
   PerMessageDeflate,
 } from "../../src/extensions/index.js";
 import { parseExtensions } from "../../src/handshake/index.js";
 import type { ProtocolEvent } from "../../src/protocol/index.js";
-import { nativeDeflate, nativeInflate } from "../../src/transport/index.js";
+import { nativeDeflate, nativeInflate, nativeInflatesWithDictionary } from "../../src/transport/index.js";
 import { concat, utf8 } from "../helpers/bits.js";
 import { chunkings } from "../helpers/chunkings.js";
 import { clientProtocol } from "../helpers/protocol-peer.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
-const NODE: DeflateFunctions = { deflate: nativeDeflate, inflate: nativeInflate };
+const NODE: DeflateFunctions = {
+  deflate: nativeDeflate,
+  inflate: nativeInflate,
+  inflatesWithDictionary: nativeInflatesWithDictionary(),
+};
 const response = (value: string) => parseExtensions(value)!;
+const NO_TAKEOVER: DeflateOffer = { serverNoContextTakeover: true };
+const TAKEOVER: DeflateOffer = { serverNoContextTakeover: false };
+/** Deno's zlib ignores a raw inflate's dictionary: the client never lets the server keep context there. */
+const noDictionaries = !nativeInflatesWithDictionary() && "this platform's zlib ignores raw dictionaries";
 
-describe("permessage-deflate: the server's acceptance (RFC 7692 §7.1)", () => {
-  it("accepts what a response to our offer may carry", () => {
+describe("permessage-deflate: the offer and the server's acceptance (RFC 7692 §7.1)", () => {
+  it("offers client_no_context_takeover always, the rest as asked", () => {
+    assert.equal(deflateOfferHeader(TAKEOVER), "permessage-deflate; client_no_context_takeover");
+    assert.equal(
+      deflateOfferHeader(NO_TAKEOVER),
+      "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+    );
+    assert.equal(
+      deflateOfferHeader({ serverNoContextTakeover: false, serverMaxWindowBits: 10 }),
+      "permessage-deflate; client_no_context_takeover; server_max_window_bits=10",
+    );
+  });
+
+  it("reads what was agreed for the server's messages", () => {
+    assert.deepEqual(negotiatedDeflate(response("permessage-deflate")), {
+      serverNoContextTakeover: false,
+      serverMaxWindowBits: 15,
+    });
+    assert.deepEqual(
+      negotiatedDeflate(
+        response("x-other, permessage-deflate; server_no_context_takeover; server_max_window_bits=9"),
+      ),
+      { serverNoContextTakeover: true, serverMaxWindowBits: 9 },
+    );
+    assert.equal(negotiatedDeflate(response("x-other")), undefined);
+  });
+
+  it("with context takeover allowed, the server may keep its context or not, and narrow its window", () => {
+    for (const value of [
+      "permessage-deflate",
+      "permessage-deflate; client_no_context_takeover",
+      "permessage-deflate; server_no_context_takeover",
+      "permessage-deflate; server_max_window_bits=8",
+    ])
+      assert.equal(checkDeflateResponse(response(value), TAKEOVER), undefined, value);
+  });
+
+  it("an offered server_max_window_bits must come back, no larger (§7.1.2.1)", () => {
+    const offer = { serverNoContextTakeover: false, serverMaxWindowBits: 10 };
+    assert.equal(
+      checkDeflateResponse(response("permessage-deflate; server_max_window_bits=10"), offer),
+      undefined,
+    );
+    assert.equal(
+      checkDeflateResponse(response("permessage-deflate; server_max_window_bits=9"), offer),
+      undefined,
+    );
+    assert.match(
+      String(checkDeflateResponse(response("permessage-deflate; server_max_window_bits=11"), offer)),
+      /server_max_window_bits is 11, above the 10 offered/,
+    );
+    assert.match(
+      String(checkDeflateResponse(response("permessage-deflate"), offer)),
+      /without server_max_window_bits, which the offer required/,
+    );
+  });
+
+  it("accepts what a response to an offer without server context takeover may carry", () => {
     for (const value of [
       "permessage-deflate; server_no_context_takeover",
       "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
@@ -28,8 +96,8 @@ describe("permessage-deflate: the server's acceptance (RFC 7692 §7.1)", () => {
       'permessage-deflate; server_no_context_takeover; server_max_window_bits="15"',
       "x-other, permessage-deflate; server_no_context_takeover",
     ])
-      assert.equal(checkDeflateResponse(response(value)), undefined, value);
-    assert.equal(checkDeflateResponse(response("x-other")), undefined, "not accepted at all");
+      assert.equal(checkDeflateResponse(response(value), NO_TAKEOVER), undefined, value);
+    assert.equal(checkDeflateResponse(response("x-other"), NO_TAKEOVER), undefined, "not accepted at all");
   });
 
   it("refuses an acceptance that breaks the rules, saying which", () => {
@@ -49,7 +117,7 @@ describe("permessage-deflate: the server's acceptance (RFC 7692 §7.1)", () => {
       ],
     ];
     for (const [value, cause] of cases)
-      assert.match(String(checkDeflateResponse(response(value))), cause, value);
+      assert.match(String(checkDeflateResponse(response(value), NO_TAKEOVER)), cause, value);
   });
 });
 
@@ -86,6 +154,100 @@ describe("permessage-deflate: messages", () => {
   });
 });
 
+/**
+ * A server's compressor that keeps its context between messages (what RFC 7692 allows unless the
+ * client asks otherwise): one zlib stream for all of them, each message ended by a sync flush.
+ */
+function contextCompressor(windowBits: number) {
+  const zlib = createDeflateRaw({ windowBits });
+  const pending: Buffer[] = [];
+  zlib.on("data", (chunk: Buffer) => pending.push(chunk));
+  return {
+    async compress(data: Uint8Array): Promise<Uint8Array> {
+      zlib.write(data);
+      await new Promise<void>((resolve) => zlib.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+      const all = Buffer.concat(pending.splice(0));
+      return new Uint8Array(all.subarray(0, all.length - 4));
+    },
+    close: () => zlib.close(),
+  };
+}
+
+describe("permessage-deflate: the server's context (RFC 7692 §7.1.1.1, §7.1.2.1)", {
+  skip: noDictionaries,
+}, () => {
+  it("decompresses a server that refers back to earlier messages, at every window size (fast-check)", async () => {
+    // Few distinct bytes, so that messages repeat each other; some longer than the smaller windows.
+    const message = fc.uint8Array({ maxLength: 3000 }).map((b) => b.map((x) => 97 + (x % 4)));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 8, max: 15 }),
+        fc.array(message, { minLength: 1, maxLength: 12 }),
+        async (bits, messages) => {
+          const server = contextCompressor(bits);
+          const client = new PerMessageDeflate(NODE, 0, {
+            serverNoContextTakeover: false,
+            serverMaxWindowBits: bits,
+          });
+          try {
+            for (const m of messages) {
+              const out = client.decompress(await server.compress(m), 1 << 20);
+              assert.ok(out instanceof Uint8Array, `message of ${m.length} bytes: ${String(out)}`);
+              assert.deepEqual([...out], [...m]);
+            }
+          } finally {
+            server.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("needs the window: without it the same messages do not decompress", async () => {
+    const server = contextCompressor(15);
+    const text = utf8('{"symbol":"ACME","price":101.25,"volume":4200,"venue":"XNYS"}');
+    try {
+      const first = await server.compress(text);
+      const second = await server.compress(text);
+      assert.ok(second.length < first.length / 4, `${second.length} bytes after ${first.length}`);
+      const keeping = new PerMessageDeflate(NODE, 0, {
+        serverNoContextTakeover: false,
+        serverMaxWindowBits: 15,
+      });
+      assert.deepEqual([...(keeping.decompress(first, 1000) as Uint8Array)], [...text]);
+      assert.deepEqual([...(keeping.decompress(second, 1000) as Uint8Array)], [...text]);
+      const forgetting = new PerMessageDeflate(NODE, 0);
+      forgetting.decompress(first, 1000);
+      assert.equal(forgetting.decompress(second, 1000), "invalid");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a message the server sent uncompressed stays out of the window", async () => {
+    const server = contextCompressor(15);
+    try {
+      const a = await server.compress(utf8("alpha beta gamma delta"));
+      const c = await server.compress(utf8("alpha beta gamma delta, again"));
+      const wire = concat([
+        serverFrame(Opcode.Text, a, true, true),
+        serverFrame(Opcode.Text, utf8("plain, between the two"), true, false),
+        serverFrame(Opcode.Text, c, true, true),
+      ]);
+      const takeover = { serverNoContextTakeover: false, serverMaxWindowBits: 15 };
+      for (const chunks of chunkings(wire))
+        assert.deepEqual(received(chunks, 1 << 20, takeover), [
+          "message text alpha beta gamma delta",
+          "message text plain, between the two",
+          "message text alpha beta gamma delta, again",
+        ]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 /** A server frame with RSV1 as given. */
 function serverFrame(opcode: number, payload: Uint8Array, fin = true, rsv1 = false): Uint8Array {
   return concat(encodeUnmaskedFrame(opcode, payload, { fin, rsv1 }));
@@ -96,9 +258,13 @@ function compressed(text: string | Uint8Array): Uint8Array {
   return new Uint8Array(out.subarray(0, out.length - 4));
 }
 /** What the protocol delivered: a whole single-frame message however it came (one event or pieces). */
-function received(input: readonly Uint8Array[], maxMessageSize = 1 << 20): string[] {
+function received(
+  input: readonly Uint8Array[],
+  maxMessageSize = 1 << 20,
+  negotiated?: NegotiatedDeflate,
+): string[] {
   const { protocol } = clientProtocol({ maxMessageSize });
-  protocol.enableCompression(new PerMessageDeflate(NODE, 0));
+  protocol.enableCompression(new PerMessageDeflate(NODE, 0, negotiated));
   for (const chunk of input) protocol.receiveData(chunk);
   const out: string[] = [];
   for (const line of protocol.eventsReceived().map(describeEvent)) {

@@ -1,5 +1,5 @@
 /**
- * A TCP proxy on 127.0.0.1 that passes bytes both ways unchanged and records what the client sent:
+ * A TCP proxy on 127.0.0.1 that passes bytes both ways unchanged and records what each side sent:
  * the frames on the wire, seen without reaching into a server library's internals (which differ
  * between runtimes: Bun, for one, ships its own `ws`).
  */
@@ -9,6 +9,8 @@ export interface RecordingProxy {
   url(path?: string): string;
   /** Everything the client sent on each connection, in order (the handshake head included). */
   readonly sent: Uint8Array[][];
+  /** Everything the server sent on each connection, in order (the handshake head included). */
+  readonly received: Uint8Array[][];
   close(): Promise<void>;
 }
 
@@ -16,9 +18,12 @@ export interface RecordingProxy {
 export async function startRecordingProxy(targetPort: number): Promise<RecordingProxy> {
   const sockets = new Set<net.Socket>();
   const sent: Uint8Array[][] = [];
+  const received: Uint8Array[][] = [];
   const server = net.createServer((client) => {
     const chunks: Uint8Array[] = [];
     sent.push(chunks);
+    const replies: Uint8Array[] = [];
+    received.push(replies);
     const upstream = net.connect(targetPort, "127.0.0.1");
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -26,6 +31,7 @@ export async function startRecordingProxy(targetPort: number): Promise<Recording
       s.on("error", () => {});
     }
     client.on("data", (chunk: Buffer) => chunks.push(new Uint8Array(chunk)));
+    upstream.on("data", (chunk: Buffer) => replies.push(new Uint8Array(chunk)));
     client.pipe(upstream);
     upstream.pipe(client);
     client.on("close", () => upstream.destroy());
@@ -36,6 +42,7 @@ export async function startRecordingProxy(targetPort: number): Promise<Recording
   return {
     url: (path = "/") => `ws://127.0.0.1:${port}${path}`,
     sent,
+    received,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
