@@ -401,6 +401,11 @@ export class MessageStageLogic extends ProtocolStageLogic {
     incoming.channel.complete();
   }
 
+  protected override holdsMessageData(): boolean {
+    const incoming = this.incoming;
+    return incoming?.kind === "streamed" && incoming.last !== undefined;
+  }
+
   protected override onIncomingEnd(error: unknown): void {
     const incoming = this.incoming;
     this.incoming = undefined;

@@ -188,6 +188,12 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
   protected abstract onMessageEvent(event: MessageEvent): void;
   /** The incoming side ended, normally (`error` undefined) or not; called once. */
   protected abstract onIncomingEnd(error: unknown): void;
+  /**
+   * Whether a message handed out still holds data its consumer has not asked for (a whole message
+   * above the strict threshold, delivered streamed): the incoming side ends only after it, so a
+   * Close that came in the same read as the message does not cut it off.
+   */
+  protected abstract holdsMessageData(): boolean;
 
   // ---- what the message half calls -----------------------------------------------------------------
 
@@ -457,6 +463,7 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
           this.protocol.state === "CLOSED" ||
           hasFlag(this.flags, PEER_CLOSED))
       ) {
+        if (this.holdsMessageData()) return; // delivered again when its consumer asks
         this.endIncoming(this.termination.error);
         this.maybeFinish();
       } else {

@@ -221,6 +221,54 @@ describe("message framing", () => {
     }
   });
 
+  it("a streamed message that arrives whole in the same read as the server's Close is delivered whole", async () => {
+    // The message is above strictThreshold, so it is handed out streamed and its one chunk waits
+    // for the consumer; the Close right behind it used to fail it as incomplete.
+    for (const [text, binary] of [
+      ["x".repeat(5000), false],
+      ["y".repeat(3000), true],
+    ] as const) {
+      const server = await startHostileServer((socket, _request, reply101) => {
+        reply101();
+        socket.write(
+          Buffer.concat([
+            frame(binary ? 2 : 1, Buffer.from(text), true),
+            frame(8, Buffer.from([0x03, 0xe8]), true),
+          ]),
+        );
+      });
+      try {
+        const snapshot = resourceSnapshot();
+        const [upgrade, received] = http.singleWebSocketRequest(
+          WebSocketRequest.create(server.url()),
+          Flow.fromSinkAndSourceMat(
+            Flow.create<Message>()
+              .mapAsync(1, (m): Promise<Message> => m.toStrict(5000))
+              .toMat(Sink.seq<Message>(), Keep.right),
+            Source.maybe<Message>(),
+            Keep.left,
+          ),
+          { settings: { websocket: { strictThreshold: 1000 } } },
+        );
+        const messages = await received;
+        assert.equal(messages.length, 1);
+        const m = messages[0]!;
+        assert.equal(
+          m.isText() ? m.asTextMessage().getStrictText() : m.asBinaryMessage().getStrictData().length,
+          binary ? 3000 : text,
+        );
+        assert.deepEqual(await ((await upgrade) as ValidUpgrade).closed, {
+          code: 1000,
+          reason: "",
+          wasClean: true,
+        });
+        await snapshot.check();
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   it("a streamed message nobody consumes fails the connection with a clear error, not a silent stall", async () => {
     const server = await startWsServer({}, (ws) => {
       ws.send("first ", { fin: false });
