@@ -4,9 +4,16 @@
  * handler sees the request (path, headers, offered subprotocols) and returns a flow, an
  * acceptance with a chosen subprotocol, or a rejection with a status.
  */
-import { type ConnectionControls, serverLayer } from "../engine/index.js";
+import {
+  type ConnectionControls,
+  type EngineSettings,
+  type HandshakeSpec,
+  serverLayer,
+} from "../engine/index.js";
+import { acceptDeflateOffer, type DeflateAcceptance, PerMessageDeflate } from "../extensions/index.js";
 import {
   HttpHeaders,
+  parseExtensions,
   renderRejection,
   renderUpgradeResponse,
   validateUpgradeRequest,
@@ -25,6 +32,7 @@ import {
   type PartialClientConnectionSettings,
   resolveSettings,
 } from "./client-connection-settings.js";
+import { deflateSpec } from "./deflate-spec.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
 
 /** What the handler is told about a request. */
@@ -139,6 +147,9 @@ export function createUpgradeListener(
 /** Validates upgrade requests, asks the handler, and runs the accepted connections. */
 class UpgradeHandling {
   private readonly layer: ReturnType<typeof serverLayer>;
+  private readonly engine: EngineSettings;
+  /** permessage-deflate, when the settings enable it: clients' offers are then accepted. */
+  private readonly deflate: HandshakeSpec["perMessageDeflate"];
   private readonly open = new Set<{ controls: ConnectionControls; upgrade: PendingUpgrade }>();
   private accepting = true;
 
@@ -146,7 +157,9 @@ class UpgradeHandling {
     private readonly handler: WebSocketHandler,
     private readonly settings: ClientConnectionSettings,
   ) {
-    this.layer = serverLayer(engineSettingsFor(settings, "server"));
+    this.engine = engineSettingsFor(settings, "server");
+    this.layer = serverLayer(this.engine);
+    this.deflate = deflateSpec(settings.websocket.perMessageDeflate);
   }
 
   get connections(): number {
@@ -162,6 +175,13 @@ class UpgradeHandling {
       headers,
     });
     if (!validation.valid) return reject(upgrade, validation.status, validation.reason, validation.headers);
+    let deflate: DeflateAcceptance | undefined;
+    if (this.deflate !== undefined) {
+      const offered = headers.getAll("sec-websocket-extensions").join(", ");
+      const offers = offered === "" ? [] : parseExtensions(offered);
+      if (offers === undefined) return reject(upgrade, 400, "malformed Sec-WebSocket-Extensions header");
+      deflate = acceptDeflateOffer(offers, this.deflate.functions.inflatesWithDictionary);
+    }
     const info: WebSocketRequestInfo = {
       url: upgrade.url,
       path: upgrade.url.split("?")[0] ?? "/",
@@ -184,8 +204,15 @@ class UpgradeHandling {
             );
           }
           if (upgrade.closed) return;
-          const bytes = upgrade.accept(renderUpgradeResponse(validation.key, accept.subprotocol));
-          const controls = this.layer.joinMat(bytes, Keep.left).joinMat(accept.flow, Keep.left).run();
+          const bytes = upgrade.accept(
+            renderUpgradeResponse(
+              validation.key,
+              accept.subprotocol,
+              deflate !== undefined ? [["Sec-WebSocket-Extensions", deflate.header]] : [],
+            ),
+          );
+          const layer = deflate !== undefined ? this.compressingLayer(deflate) : this.layer;
+          const controls = layer.joinMat(bytes, Keep.left).joinMat(accept.flow, Keep.left).run();
           const entry = { controls, upgrade };
           this.open.add(entry);
           const forget = () => this.open.delete(entry);
@@ -193,6 +220,19 @@ class UpgradeHandling {
         },
         () => reject(upgrade, 500, "the WebSocket handler failed"),
       );
+  }
+
+  /** The layer of a connection whose upgrade accepted permessage-deflate. */
+  private compressingLayer(agreed: DeflateAcceptance): ReturnType<typeof serverLayer> {
+    const { functions, threshold } = this.deflate!;
+    return serverLayer(
+      this.engine,
+      () =>
+        new PerMessageDeflate(functions, threshold, {
+          peerWindowBits: agreed.clientWindowBits,
+          ownMaxWindowBits: agreed.serverMaxWindowBits,
+        }),
+    );
   }
 
   async closeAll(): Promise<void> {

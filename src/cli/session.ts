@@ -95,10 +95,18 @@ export async function runSession(
     });
     return Exit.ConnectionFailed;
   }
+  const agreed = [
+    ...(upgrade.chosenSubprotocol ? [`subprotocol ${upgrade.chosenSubprotocol}`] : []),
+    ...upgrade.extensions.map((e) => e.name),
+  ];
   printer.status(
     "open",
-    `connected to ${url}${upgrade.chosenSubprotocol ? ` (subprotocol ${upgrade.chosenSubprotocol})` : ""}`,
-    { url, subprotocol: upgrade.chosenSubprotocol ?? null },
+    `connected to ${url}${agreed.length > 0 ? ` (${agreed.join(", ")})` : ""}`,
+    {
+      url,
+      subprotocol: upgrade.chosenSubprotocol ?? null,
+      extensions: upgrade.extensions.map((e) => e.name),
+    },
     "green",
   );
 

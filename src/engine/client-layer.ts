@@ -12,6 +12,7 @@
  * leaves the graph once the connection is open: an open connection's engine is one stage.
  */
 import type { Message } from "../message/index.js";
+import type { MessageCompression } from "../protocol/index.js";
 import { BidiFlow } from "../stream/index.js";
 import { ConnectionControls } from "./connection-controls.js";
 import type { EngineSettings } from "./engine-settings.js";
@@ -27,9 +28,12 @@ export interface ClientLayerMat {
 /** Messages ⇄ bytes: the WebSocket stage; materializes the connection's controls. */
 function messagesOverProtocol(
   settings: EngineSettings,
+  compression?: () => MessageCompression,
 ): BidiFlow<Message, Uint8Array, Uint8Array, Message, ConnectionControls> {
   return BidiFlow.fromStageMat(() => {
     const controls = new ConnectionControls();
+    // Queued by the controls until the stage starts, so before any frame arrives.
+    if (compression !== undefined) controls.compressionNegotiated(compression());
     return [new MessageStageLogic(settings, controls), controls] as const;
   });
 }
@@ -52,10 +56,12 @@ export function clientLayer(
 
 /**
  * The server side: the same message and protocol stages without the handshake stage (the HTTP
- * upgrade is answered before the WebSocket starts). Materializes the connection's controls.
+ * upgrade is answered before the WebSocket starts). `compression`: what the upgrade's answer
+ * agreed (permessage-deflate), made for each materialization. Materializes the connection's controls.
  */
 export function serverLayer(
   settings: EngineSettings,
+  compression?: () => MessageCompression,
 ): BidiFlow<Message, Uint8Array, Uint8Array, Message, ConnectionControls> {
-  return messagesOverProtocol(settings);
+  return messagesOverProtocol(settings, compression);
 }

@@ -234,7 +234,9 @@ export class HandshakeStageLogic extends GraphStageLogic {
     const negotiated = deflate !== undefined ? negotiatedDeflate(validation.extensions) : undefined;
     if (negotiated !== undefined)
       this.controls?.compressionNegotiated(
-        new PerMessageDeflate(deflate!.functions, deflate!.threshold, negotiated),
+        new PerMessageDeflate(deflate!.functions, deflate!.threshold, {
+          peerWindowBits: negotiated.serverNoContextTakeover ? undefined : negotiated.serverMaxWindowBits,
+        }),
       );
     this.controls = undefined;
     this.outcome.resolve({

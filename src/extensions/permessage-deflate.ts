@@ -10,8 +10,11 @@
 
 /** Raw DEFLATE, one message at a time, as the platform provides it. */
 export interface DeflateFunctions {
-  /** Compresses `data` and ends with a sync flush (the output's last 4 bytes are 00 00 FF FF). */
-  deflate(data: Uint8Array): Uint8Array;
+  /**
+   * Compresses `data` with a window of at most 2^`maxWindowBits` bytes (9-15) and ends with a sync
+   * flush (the output's last 4 bytes are 00 00 FF FF).
+   */
+  deflate(data: Uint8Array, maxWindowBits: number): Uint8Array;
   /**
    * Decompresses raw DEFLATE data ended by a sync flush, after `dictionary` (the sender's earlier
    * output, which back-references may reach into) when one is given. "too-big": the output would
@@ -19,8 +22,9 @@ export interface DeflateFunctions {
    */
   inflate(data: Uint8Array, maxLength: number, dictionary?: Uint8Array): Uint8Array | "too-big" | "invalid";
   /**
-   * Whether `inflate` honours a dictionary. Without it the client asks the server for
-   * server_no_context_takeover whatever the settings say (Deno's zlib ignores raw dictionaries).
+   * Whether `inflate` honours a dictionary. Without it the peer may not keep its context: the
+   * client asks for server_no_context_takeover whatever the settings say, a server answers
+   * client_no_context_takeover (Deno's zlib ignores raw dictionaries).
    */
   readonly inflatesWithDictionary: boolean;
 }
@@ -132,27 +136,36 @@ const FLUSH_TAIL = [0x00, 0x00, 0xff, 0xff] as const;
  */
 const MIN_WINDOW_BITS = 9;
 
+/** What one connection's permessage-deflate agreed, in terms of this end and its peer. */
+export interface DeflateContexts {
+  /** The peer compresses with its context, in a window of 2^bits bytes; absent: each message on its own. */
+  readonly peerWindowBits?: number | undefined;
+  /** Our compressor's window may not exceed 2^bits bytes (9-15; default 15). */
+  readonly ownMaxWindowBits?: number;
+}
+
 /** Compresses and decompresses messages of one connection under the negotiated permessage-deflate. */
 export class PerMessageDeflate {
   /**
-   * The end of what the server's messages decompressed to, as much as its sliding window holds:
-   * the dictionary the next message may refer to. Undefined when the server takes no context
+   * The end of what the peer's messages decompressed to, as much as its sliding window holds:
+   * the dictionary the next message may refer to. Undefined when the peer takes no context
    * over, or before its first compressed message.
    */
   private window: Uint8Array | undefined;
   private windowLength = 0;
   private readonly windowSize: number;
+  private readonly ownMaxWindowBits: number;
 
   constructor(
     private readonly functions: DeflateFunctions,
     /** Messages shorter than this many bytes go out uncompressed (RSV1 clear, §6). */
     readonly threshold: number,
-    /** What was agreed for the server's messages; without it, no context takeover. */
-    negotiated: NegotiatedDeflate = { serverNoContextTakeover: true, serverMaxWindowBits: 15 },
+    /** What was agreed; by default, no context either way and a full window for ours. */
+    contexts: DeflateContexts = {},
   ) {
-    this.windowSize = negotiated.serverNoContextTakeover
-      ? 0
-      : 2 ** Math.max(MIN_WINDOW_BITS, negotiated.serverMaxWindowBits);
+    const peerBits = contexts.peerWindowBits;
+    this.windowSize = peerBits === undefined ? 0 : 2 ** Math.max(MIN_WINDOW_BITS, peerBits);
+    this.ownMaxWindowBits = Math.max(MIN_WINDOW_BITS, contexts.ownMaxWindowBits ?? 15);
   }
 
   /**
@@ -161,7 +174,7 @@ export class PerMessageDeflate {
    */
   compress(data: Uint8Array): Uint8Array | undefined {
     if (data.length < this.threshold) return undefined;
-    const out = this.functions.deflate(data);
+    const out = this.functions.deflate(data, this.ownMaxWindowBits);
     const end = endsWithFlushTail(out) ? out.length - FLUSH_TAIL.length : out.length;
     return end < data.length ? out.subarray(0, end) : undefined;
   }

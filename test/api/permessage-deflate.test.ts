@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { describe, it } from "node:test";
 import { deflateRawSync } from "node:zlib";
+import WebSocket from "ws";
 import { deflateSpec } from "../../src/api/deflate-spec.js";
 import type { DeflateFunctions } from "../../src/extensions/index.js";
 import {
@@ -29,7 +31,7 @@ import { startWsServer } from "../helpers/ws-server.js";
 const deflating = Http.create({ websocket: { perMessageDeflate: { threshold: 100 } } });
 
 /** Echoes `messages` through `url`; returns the upgrade and what came back, made strict. */
-async function echo(url: string, messages: Message[], http = deflating) {
+async function echo(url: string, messages: readonly Message[], http = deflating) {
   const [upgrade, received] = http.singleWebSocketRequest(
     WebSocketRequest.create(url),
     Flow.fromSinkAndSourceMat(
@@ -48,8 +50,27 @@ const describeMessage = (m: Message) =>
     ? `text ${m.asTextMessage().getStrictText().length}`
     : `binary ${m.asBinaryMessage().getStrictData().length}`;
 
-/** The data frames a client sent (its masked frames after the HTTP head): opcode and RSV1. */
-function clientFrames(chunks: readonly Uint8Array[]): string[] {
+/** 360 KB of text: it arrives streamed (above strictThreshold) and is made strict by `echo`. */
+const BIG = "compressible text ".repeat(20_000);
+/** Under the threshold, above it, binary, and large enough to arrive streamed. */
+const MIXED: readonly Message[] = [
+  TextMessage.create("tiny"),
+  TextMessage.create("é".repeat(5000)),
+  BinaryMessage.create(new Uint8Array(70_000).fill(9)),
+  TextMessage.create(BIG),
+];
+function assertMixedEchoed(received: readonly Message[]): void {
+  assert.deepEqual(received.map(describeMessage), [
+    "text 4",
+    "text 5000",
+    "binary 70000",
+    `text ${BIG.length}`,
+  ]);
+  assert.equal(received[3]!.asTextMessage().getStrictText(), BIG);
+}
+
+/** The data frames one side sent (its frames after the HTTP head, masked if a client's): opcode and RSV1. */
+function dataFrames(chunks: readonly Uint8Array[], expectMasked: boolean): string[] {
   const out: string[] = [];
   const decoder = new FrameDecoder(
     {
@@ -60,11 +81,13 @@ function clientFrames(chunks: readonly Uint8Array[]): string[] {
       onFrameEnd: () => {},
       onViolation: (v) => out.push(`INVALID ${v.code}`),
     },
-    { expectMasked: true, allowedRsv: RSV1_BIT },
+    { expectMasked, allowedRsv: RSV1_BIT },
   );
   decoder.push(afterHead(chunks));
   return out;
 }
+/** The data frames a client sent. */
+const clientFrames = (chunks: readonly Uint8Array[]) => dataFrames(chunks, true);
 
 describe("permessage-deflate against ws (RFC 7692)", () => {
   it("negotiates and round-trips text and binary, small and large", async () => {
@@ -72,14 +95,7 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
     const proxy = await startRecordingProxy(server.port);
     try {
       const snapshot = resourceSnapshot();
-      const big = "compressible text ".repeat(20_000); // 360 KB: arrives streamed, made strict here
-      const sent: Message[] = [
-        TextMessage.create("tiny"),
-        TextMessage.create("é".repeat(5000)),
-        BinaryMessage.create(new Uint8Array(70_000).fill(9)),
-        TextMessage.create(big),
-      ];
-      const { upgrade, received } = await echo(proxy.url(), sent);
+      const { upgrade, received } = await echo(proxy.url(), MIXED);
       assert.ok(upgrade instanceof ValidUpgrade);
       // The server keeps its context where this platform can follow it (not on Deno).
       const takeover = nativeInflatesWithDictionary();
@@ -100,13 +116,7 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
           ],
         ],
       );
-      assert.deepEqual(received.map(describeMessage), [
-        "text 4",
-        "text 5000",
-        "binary 70000",
-        `text ${big.length}`,
-      ]);
-      assert.equal(received[3]!.asTextMessage().getStrictText(), big);
+      assertMixedEchoed(received);
       // Under the threshold it goes as it is; from it on compressed, RSV1 on the first frame only.
       const frames = clientFrames(proxy.sent[0]!);
       assert.deepEqual(frames.slice(0, 3), ["1", "1 rsv1", "2 rsv1"]);
@@ -292,3 +302,107 @@ describe("permessage-deflate against hostile servers", () => {
     }
   });
 });
+
+describe("permessage-deflate on wsflow's server (newServerAt)", () => {
+  const serving = Http.create({ websocket: { perMessageDeflate: { threshold: 100 } } });
+  const bindEcho = () => serving.newServerAt("127.0.0.1", 0).bindFlow(() => Flow.create<Message>());
+
+  it("wsflow's client and server compress both ways, RSV1 from the threshold on", async () => {
+    const binding = await bindEcho();
+    const proxy = await startRecordingProxy(binding.localAddress.port);
+    try {
+      const snapshot = resourceSnapshot();
+      const { upgrade, received } = await echo(proxy.url(), MIXED);
+      assert.ok(upgrade instanceof ValidUpgrade);
+      assert.equal(
+        upgrade.response.headers.get("sec-websocket-extensions"),
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+      );
+      assertMixedEchoed(received);
+      assert.deepEqual(clientFrames(proxy.sent[0]!).slice(0, 4), ["1", "1 rsv1", "2 rsv1", "1 rsv1"]);
+      // The two above the server's strictThreshold reach its echo streamed, and go back so,
+      // uncompressed (streamed outgoing messages are never compressed).
+      assert.deepEqual(serverFrames(proxy.received[0]!).slice(0, 4), ["1", "1 rsv1", "2 more", "0"]);
+      await snapshot.check();
+    } finally {
+      await proxy.close();
+      await binding.unbind();
+    }
+  });
+
+  it("follows the context of a client that keeps it (ws), message after message", async () => {
+    const binding = await bindEcho();
+    try {
+      const quotes = Array.from({ length: 200 }, (_, i) =>
+        JSON.stringify({ symbol: "ACME", bid: 100 + (i % 7) / 8, ask: 101 + (i % 5) / 8, seq: i }).repeat(3),
+      );
+      const ws = new WebSocket(binding.url(), { perMessageDeflate: { threshold: 0 } });
+      const answered = new Promise<string | undefined>((resolve) =>
+        ws.once("upgrade", (response) => resolve(response.headers["sec-websocket-extensions"] as string)),
+      );
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const takeover = nativeInflatesWithDictionary();
+      assert.equal(
+        await answered,
+        takeover
+          ? "permessage-deflate; server_no_context_takeover"
+          : "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+      );
+      const echoed: string[] = [];
+      const done = new Promise<void>((resolve) =>
+        ws.on("message", (data) => {
+          echoed.push(String(data));
+          if (echoed.length === quotes.length) resolve();
+        }),
+      );
+      for (const q of quotes) ws.send(q);
+      await done;
+      assert.deepEqual(echoed, quotes);
+      ws.close();
+      await new Promise((resolve) => ws.once("close", resolve));
+    } finally {
+      await binding.unbind();
+    }
+  });
+
+  it("a malformed offer is a 400; without the setting, offers are ignored", async () => {
+    const binding = await bindEcho();
+    const plain = await Http.get()
+      .newServerAt("127.0.0.1", 0)
+      .bindFlow(() => Flow.create<Message>());
+    try {
+      const request = (offer: string) =>
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: ${offer}\r\n\r\n`;
+      assert.match(await firstLine(binding.localAddress.port, request('permessage-deflate; a="b')), / 400 /);
+      const answer = await headOf(plain.localAddress.port, request("permessage-deflate"));
+      assert.match(answer, /^HTTP\/1.1 101 /);
+      assert.doesNotMatch(answer, /sec-websocket-extensions/i);
+    } finally {
+      await binding.unbind();
+      await plain.unbind();
+    }
+  });
+});
+
+/** The data frames a server sent (its unmasked frames after the HTTP head): opcode and RSV1. */
+const serverFrames = (chunks: readonly Uint8Array[]) => dataFrames(chunks, false);
+
+/** Sends `request` and resolves with the response head (up to the blank line), then hangs up. */
+function headOf(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write(request, "latin1"));
+    let answer = "";
+    socket.on("data", (d: Buffer) => {
+      answer += d.toString("latin1");
+      const end = answer.indexOf("\r\n\r\n");
+      if (end !== -1) {
+        socket.destroy();
+        resolve(answer.slice(0, end));
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(answer));
+  });
+}
+const firstLine = async (port: number, request: string) => (await headOf(port, request)).split("\r\n")[0]!;

@@ -132,11 +132,19 @@ describe("the wsflow command", () => {
     }
   });
 
-  it("--deflate offers permessage-deflate", async () => {
+  it("--deflate offers permessage-deflate, and says when it was agreed", async () => {
     const r = await run([server.url("/deflate"), "--deflate"], "compress me\n");
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "compress me\n");
     assert.match(String(server.requests.at(-1)!.headers["sec-websocket-extensions"]), /^permessage-deflate/);
+    // ws's server declines it by default; the embedded echo server accepts it.
+    assert.match(r.stderr, /connected to ws:\/\/127\.0\.0\.1:\d+\/deflate\n/);
+    const embedded = await run(["--deflate"], `${"compressible ".repeat(200)}\n`);
+    assert.equal(embedded.code, 0, embedded.stderr);
+    assert.equal(embedded.stdout, `${"compressible ".repeat(200)}\n`);
+    assert.match(embedded.stderr, /connected to ws:\/\/127\.0\.0\.1:\d+\/ \(permessage-deflate\)\n/);
+    const plain = await run([], "x\n");
+    assert.doesNotMatch(plain.stderr, /permessage-deflate/);
   });
 
   it("a refused connection exits 1", async () => {

@@ -5,10 +5,10 @@ import fc from "fast-check";
 import { encodeUnmaskedFrame, Opcode } from "../../src/codec/index.js";
 import {
   checkDeflateResponse,
+  type DeflateContexts,
   type DeflateFunctions,
   type DeflateOffer,
   deflateOfferHeader,
-  type NegotiatedDeflate,
   negotiatedDeflate,
   PerMessageDeflate,
 } from "../../src/extensions/index.js";
@@ -185,10 +185,7 @@ describe("permessage-deflate: the server's context (RFC 7692 §7.1.1.1, §7.1.2.
         fc.array(message, { minLength: 1, maxLength: 12 }),
         async (bits, messages) => {
           const server = contextCompressor(bits);
-          const client = new PerMessageDeflate(NODE, 0, {
-            serverNoContextTakeover: false,
-            serverMaxWindowBits: bits,
-          });
+          const client = new PerMessageDeflate(NODE, 0, { peerWindowBits: bits });
           try {
             for (const m of messages) {
               const out = client.decompress(await server.compress(m), 1 << 20);
@@ -211,10 +208,7 @@ describe("permessage-deflate: the server's context (RFC 7692 §7.1.1.1, §7.1.2.
       const first = await server.compress(text);
       const second = await server.compress(text);
       assert.ok(second.length < first.length / 4, `${second.length} bytes after ${first.length}`);
-      const keeping = new PerMessageDeflate(NODE, 0, {
-        serverNoContextTakeover: false,
-        serverMaxWindowBits: 15,
-      });
+      const keeping = new PerMessageDeflate(NODE, 0, { peerWindowBits: 15 });
       assert.deepEqual([...(keeping.decompress(first, 1000) as Uint8Array)], [...text]);
       assert.deepEqual([...(keeping.decompress(second, 1000) as Uint8Array)], [...text]);
       const forgetting = new PerMessageDeflate(NODE, 0);
@@ -235,7 +229,7 @@ describe("permessage-deflate: the server's context (RFC 7692 §7.1.1.1, §7.1.2.
         serverFrame(Opcode.Text, utf8("plain, between the two"), true, false),
         serverFrame(Opcode.Text, c, true, true),
       ]);
-      const takeover = { serverNoContextTakeover: false, serverMaxWindowBits: 15 };
+      const takeover = { peerWindowBits: 15 };
       for (const chunks of chunkings(wire))
         assert.deepEqual(received(chunks, 1 << 20, takeover), [
           "message text alpha beta gamma delta",
@@ -261,10 +255,10 @@ function compressed(text: string | Uint8Array): Uint8Array {
 function received(
   input: readonly Uint8Array[],
   maxMessageSize = 1 << 20,
-  negotiated?: NegotiatedDeflate,
+  contexts?: DeflateContexts,
 ): string[] {
   const { protocol } = clientProtocol({ maxMessageSize });
-  protocol.enableCompression(new PerMessageDeflate(NODE, 0, negotiated));
+  protocol.enableCompression(new PerMessageDeflate(NODE, 0, contexts));
   for (const chunk of input) protocol.receiveData(chunk);
   const out: string[] = [];
   for (const line of protocol.eventsReceived().map(describeEvent)) {
