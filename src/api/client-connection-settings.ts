@@ -36,7 +36,8 @@ export interface WebSocketSettings {
    * Offer permessage-deflate (RFC 7692): `true` for the defaults, or {@link PerMessageDeflateSettings}.
    * If the server accepts it, outgoing strict messages from the threshold on are compressed
    * (each on its own: no client context takeover) and compressed incoming ones decompressed.
-   * Default false. Streamed outgoing messages go uncompressed.
+   * On a server (`newServerAt`, `webSocketUpgradeListener`): accept clients' offers. Default
+   * false. Streamed outgoing messages go uncompressed.
    */
   readonly perMessageDeflate: boolean | PerMessageDeflateSettings;
 }
@@ -46,7 +47,7 @@ export interface PerMessageDeflateSettings {
   /** Outgoing messages shorter than this many bytes go uncompressed. Default 1024. */
   readonly threshold?: number;
   /**
-   * Ask the server to compress each message on its own. By default the server may refer to its
+   * Client only: ask the server to compress each message on its own. By default the server may refer to its
    * earlier messages (context takeover), which compresses a stream of similar messages several
    * times better and costs the connection a copy of the server's window (up to 32 KiB, see
    * `serverMaxWindowBits`). Always asked for on a platform whose zlib cannot inflate with a
@@ -54,7 +55,7 @@ export interface PerMessageDeflateSettings {
    */
   readonly serverNoContextTakeover?: boolean;
   /**
-   * Ask the server for a sliding window of at most 2^bits bytes (8-15): the memory each
+   * Client only: ask the server for a sliding window of at most 2^bits bytes (8-15): the memory each
    * connection keeps for the server's context, and what the server's compressor may use.
    * Default: not asked (the server's choice, up to 15).
    */

@@ -1,11 +1,13 @@
 /**
- * The permessage-deflate extension (RFC 7692), as wsflow's client negotiates it. Outgoing messages
- * are compressed each on its own (client_no_context_takeover): keeping the compressor's context
- * would cost ~300 KiB of zlib state per connection and a dictionary to hash per message, as the
- * platform's one-shot DEFLATE keeps no state between calls. Incoming ones may use the server's
- * context (its sliding window over earlier messages): the client keeps the last window of what it
- * decompressed (at most 32 KiB) and hands it to the next inflate as a preset dictionary, which
- * costs a copy. Pure: the DEFLATE functions themselves are injected (Node's zlib, by the API layer).
+ * The permessage-deflate extension (RFC 7692): the client's offer and its check of the answer, and
+ * the per-connection compression both roles use (the server's answer: deflate-acceptance.ts).
+ * Outgoing messages are compressed each on its own (a client offers client_no_context_takeover, a
+ * server answers server_no_context_takeover): keeping the compressor's context would cost ~300 KiB
+ * of zlib state per connection and a dictionary to hash per message, as the platform's one-shot
+ * DEFLATE keeps no state between calls. Incoming ones may use the peer's context (its sliding
+ * window over earlier messages): the last window of what was decompressed (at most 32 KiB) is kept
+ * and handed to the next inflate as a preset dictionary, which costs a copy. Pure: the DEFLATE
+ * functions themselves are injected (Node's zlib, by the API layer).
  */
 
 /** Raw DEFLATE, one message at a time, as the platform provides it. */

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { inflateRawSync } from "node:zlib";
-import { acceptDeflateOffer, type DeflateFunctions, PerMessageDeflate } from "../../src/extensions/index.js";
+import fc from "fast-check";
+import {
+  acceptDeflateOffer,
+  checkDeflateResponse,
+  type DeflateFunctions,
+  PerMessageDeflate,
+} from "../../src/extensions/index.js";
 import { parseExtensions } from "../../src/handshake/index.js";
 import { nativeDeflate, nativeInflate } from "../../src/transport/index.js";
 import { seededRandom } from "../helpers/seeded-random.js";
@@ -93,5 +99,52 @@ describe("permessage-deflate: our compressor's window", () => {
     const text = new TextEncoder().encode("a window of 512 bytes still compresses text. ".repeat(100));
     const small = new PerMessageDeflate(functions, 0, { ownMaxWindowBits: 9 }).compress(text)!;
     assert.deepEqual([...inflate512(small)], [...text]);
+  });
+});
+
+describe("permessage-deflate: the server's answer meets the client's check (fast-check)", () => {
+  it("for any offer, the answer is undefined or one a client that made the offer must accept", () => {
+    const param = fc.constantFrom(
+      "server_no_context_takeover",
+      "client_no_context_takeover",
+      "server_max_window_bits",
+      "client_max_window_bits",
+      "x_unknown",
+    );
+    const value = fc.option(fc.constantFrom("7", "8", "9", "10", "15", "16", '"12"', "abc"), {
+      nil: undefined,
+    });
+    const element = fc
+      .array(fc.tuple(param, value), { maxLength: 5 })
+      .map(
+        (params) =>
+          `permessage-deflate${params.map(([p, v]) => `; ${p}${v === undefined ? "" : `=${v}`}`).join("")}`,
+      );
+    fc.assert(
+      fc.property(
+        fc.array(element, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        (elements, dictionaries) => {
+          const offers = parseExtensions(elements.join(", "))!;
+          const accepted = acceptDeflateOffer(offers, dictionaries);
+          if (accepted === undefined) return;
+          const answer = parseExtensions(accepted.header)!;
+          // The client side's check, for the first offer the server could have taken: the answer
+          // must be acceptable to a client that asked what that offer asked.
+          const taken = offers.find((o) => acceptDeflateOffer([o], dictionaries) !== undefined)!;
+          const bits = taken.params.get("server_max_window_bits");
+          const clientOffer = {
+            serverNoContextTakeover: taken.params.has("server_no_context_takeover"),
+            ...(typeof bits === "string" ? { serverMaxWindowBits: Number(bits) } : {}),
+          };
+          assert.equal(checkDeflateResponse(answer, clientOffer), undefined, accepted.header);
+          assert.ok(accepted.serverMaxWindowBits >= 9 && accepted.serverMaxWindowBits <= 15);
+          if (!dictionaries) assert.equal(accepted.clientWindowBits, undefined);
+          if (taken.params.has("client_no_context_takeover"))
+            assert.equal(accepted.clientWindowBits, undefined);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
