@@ -1,9 +1,11 @@
 /**
  * Fuzzing the client's receive path: a server (in memory, no sockets) answers the handshake, then
- * sends random or mutated frame streams in random chunks and closes. Every run must end with
- * normal messages and a close, or a clean, documented failure: never an uncaught exception, never
- * a hang.
+ * sends random or mutated frame streams in random chunks and closes. Some runs negotiate
+ * permessage-deflate, and their messages go compressed as a server keeping its context (or not,
+ * as the client asked) would send them. Every run must end with normal messages and a close, or a
+ * clean, documented failure: never an uncaught exception, never a hang.
  */
+import { deflateRawSync } from "node:zlib";
 import { computeAcceptKey } from "../../src/handshake/index.js";
 import {
   encodeUnmaskedFrame,
@@ -19,12 +21,15 @@ import {
 } from "../../src/index.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
+/** What the fuzz server sends after its 101, given the client's request head. */
+type Script = (request: string) => { readonly extensions: string | undefined; readonly bytes: Uint8Array };
+
 class FuzzServerLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
   private answered = false;
   private readonly outgoing: Uint8Array[] = [];
 
   constructor(
-    private readonly script: Uint8Array,
+    private readonly script: Script,
     private readonly random: () => number,
   ) {
     super();
@@ -36,9 +41,13 @@ class FuzzServerLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
     const bytes = this.grab(this.in);
     if (!this.answered) {
       this.answered = true;
-      const key = /sec-websocket-key:\s*(\S+)/i.exec(Buffer.from(bytes).toString("latin1"))?.[1] ?? "";
-      const head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\n\r\n`;
-      const all = Buffer.concat([Buffer.from(head), this.script]);
+      const request = Buffer.from(bytes).toString("latin1");
+      const key = /sec-websocket-key:\s*(\S+)/i.exec(request)?.[1] ?? "";
+      const { extensions, bytes: script } = this.script(request);
+      const head =
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\n` +
+        `${extensions === undefined ? "" : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`;
+      const all = Buffer.concat([Buffer.from(head), script]);
       for (let at = 0; at < all.length; ) {
         const n = 1 + Math.floor(this.random() * 64);
         this.outgoing.push(all.subarray(at, at + n));
@@ -74,21 +83,44 @@ export const DOCUMENTED_FAILURES = new Set([
   "WS_ERR_ABNORMAL_CLOSURE",
   "WS_ERR_PEER_CLOSED",
   "WS_ERR_INCOMPLETE_MESSAGE",
+  "WS_ERR_INVALID_COMPRESSED_DATA",
 ]);
 
-/** A random sequence of valid server frames. */
-function validScript(random: () => number): Uint8Array {
+/**
+ * A server's permessage-deflate: each message compressed on its own, or (`takeover`) after the
+ * window of those before it, as one zlib stream keeping its context would.
+ */
+class ServerCompressor {
+  private window = new Uint8Array(0);
+  constructor(private readonly takeover: boolean) {}
+  compress(payload: Uint8Array): Uint8Array {
+    const out = deflateRawSync(payload, {
+      finishFlush: 2,
+      ...(this.takeover && this.window.length > 0 ? { dictionary: this.window } : {}),
+    });
+    if (this.takeover) this.window = Buffer.concat([this.window, payload]).subarray(-32768);
+    return out.subarray(0, out.length - 4); // the sync flush's tail goes (RFC 7692 §7.2.1)
+  }
+}
+
+/** A random sequence of valid server frames; under `compressor`, about half the messages go compressed. */
+function validScript(random: () => number, compressor?: ServerCompressor): Uint8Array {
   const parts: Uint8Array[] = [];
   const frames = 1 + Math.floor(random() * 6);
   for (let i = 0; i < frames; i++) {
     const kind = random();
-    const payload = new Uint8Array(Math.floor(random() * 200)).map(() => 0x20 + Math.floor(random() * 90));
-    if (kind < 0.5) parts.push(...encodeUnmaskedFrame(Opcode.Text, payload));
-    else if (kind < 0.7) parts.push(...encodeUnmaskedFrame(Opcode.Binary, payload));
+    let payload: Uint8Array = new Uint8Array(Math.floor(random() * 200)).map(
+      () => 0x20 + Math.floor(random() * 90),
+    );
+    const rsv1 = compressor !== undefined && kind < 0.7 && random() < 0.5;
+    if (rsv1) payload = compressor.compress(payload);
+    if (kind < 0.5) parts.push(...encodeUnmaskedFrame(Opcode.Text, payload, { rsv1 }));
+    else if (kind < 0.7) parts.push(...encodeUnmaskedFrame(Opcode.Binary, payload, { rsv1 }));
     else if (kind < 0.8) parts.push(...encodeUnmaskedFrame(Opcode.Ping, payload.subarray(0, 100)));
     else {
-      parts.push(...encodeUnmaskedFrame(Opcode.Text, payload, { fin: false }));
-      parts.push(...encodeUnmaskedFrame(Opcode.Continuation, payload, { fin: true }));
+      const half = payload.length >> 1;
+      parts.push(...encodeUnmaskedFrame(Opcode.Text, payload.subarray(0, half), { fin: false }));
+      parts.push(...encodeUnmaskedFrame(Opcode.Continuation, payload.subarray(half), { fin: true }));
     }
   }
   if (random() < 0.5) parts.push(...encodeUnmaskedFrame(Opcode.Close, Uint8Array.of(0x03, 0xe8)));
@@ -96,9 +128,9 @@ function validScript(random: () => number): Uint8Array {
 }
 
 /** Random bytes, or a valid script with some bytes flipped, cut or inserted. */
-export function fuzzScript(random: () => number): Uint8Array {
+export function fuzzScript(random: () => number, compressor?: ServerCompressor): Uint8Array {
   if (random() < 0.2) return new Uint8Array(Math.floor(random() * 300)).map(() => Math.floor(random() * 256));
-  const bytes = Array.from(validScript(random));
+  const bytes = Array.from(validScript(random, compressor));
   const mutations = Math.floor(random() * 4);
   for (let m = 0; m < mutations && bytes.length > 0; m++) {
     const at = Math.floor(random() * bytes.length);
@@ -111,16 +143,31 @@ export function fuzzScript(random: () => number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+/** The script of one run: with `deflate`, the server accepts the client's offer as it was made. */
+function scriptFor(random: () => number, deflate: boolean): Script {
+  return (request) => {
+    const offer = /sec-websocket-extensions:\s*([^\r\n]*)/i.exec(request)?.[1];
+    if (!deflate || offer === undefined) return { extensions: undefined, bytes: fuzzScript(random) };
+    const takeover = !offer.includes("server_no_context_takeover");
+    return {
+      extensions: takeover ? "permessage-deflate" : "permessage-deflate; server_no_context_takeover",
+      bytes: fuzzScript(random, new ServerCompressor(takeover)),
+    };
+  };
+}
+
 export interface FuzzOutcome {
   readonly kind: "normal" | "failed";
   readonly code?: string;
   readonly messages: number;
+  /** permessage-deflate was negotiated. */
+  readonly compressed: boolean;
 }
 
 /** Runs one fuzzed connection; rejects if it breaks a rule (hang, undocumented failure). */
 export async function fuzzOnce(seed: number): Promise<FuzzOutcome> {
   const random = seededRandom(seed);
-  const script = fuzzScript(random);
+  const deflate = random() < 0.3;
   let messages = 0;
   const [upgrade, done] = Http.get().singleWebSocketRequest(
     WebSocketRequest.create("ws://fuzz.test/"),
@@ -133,22 +180,31 @@ export async function fuzzOnce(seed: number): Promise<FuzzOutcome> {
       Keep.left,
     ),
     {
-      transport: Flow.fromStage(() => new FuzzServerLogic(script, random)),
-      settings: { websocket: { closeTimeout: 50, maxMessageSize: 100_000, streamedMessageTimeout: 1000 } },
+      transport: Flow.fromStage(() => new FuzzServerLogic(scriptFor(random, deflate), random)),
+      settings: {
+        websocket: {
+          closeTimeout: 50,
+          maxMessageSize: 100_000,
+          streamedMessageTimeout: 1000,
+          perMessageDeflate: deflate,
+        },
+      },
     },
   );
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error(`seed ${seed}: the connection did not end within 5 s`)), 5000).unref(),
   );
+  let compressed = false;
   try {
-    await Promise.race([upgrade, timeout]);
+    const response = await Promise.race([upgrade, timeout]);
+    compressed = response.extensions.length > 0;
     await Promise.race([done, timeout]);
-    return { kind: "normal", messages };
+    return { kind: "normal", messages, compressed };
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === undefined || !DOCUMENTED_FAILURES.has(code)) {
       throw new Error(`seed ${seed}: undocumented outcome ${code ?? String(error)}`, { cause: error });
     }
-    return { kind: "failed", code, messages };
+    return { kind: "failed", code, messages, compressed };
   }
 }
