@@ -25,10 +25,11 @@ export function deflateSpec(
   functions: DeflateFunctions = NODE_DEFLATE,
 ): HandshakeSpec["perMessageDeflate"] {
   if (setting === false) return undefined;
-  const { threshold, serverNoContextTakeover, serverMaxWindowBits } = setting === true ? {} : setting;
+  const { threshold, level, serverNoContextTakeover, serverMaxWindowBits } = setting === true ? {} : setting;
   return {
     functions,
     threshold: threshold ?? DEFAULT_DEFLATE_THRESHOLD,
+    level,
     offer: {
       // The server's context can only be kept where inflate takes the window as a dictionary.
       serverNoContextTakeover: serverNoContextTakeover === true || !functions.inflatesWithDictionary,

@@ -224,11 +224,13 @@ class UpgradeHandling {
 
   /** The layer of a connection whose upgrade accepted permessage-deflate. */
   private compressingLayer(agreed: DeflateAcceptance): ReturnType<typeof serverLayer> {
-    const { functions, threshold } = this.deflate!;
+    const { functions, threshold, level } = this.deflate!;
     return serverLayer(
       this.engine,
       () =>
-        new PerMessageDeflate(functions, threshold, {
+        new PerMessageDeflate(functions, {
+          threshold,
+          level,
           peerWindowBits: agreed.clientWindowBits,
           ownMaxWindowBits: agreed.serverMaxWindowBits,
         }),

@@ -71,6 +71,8 @@ export interface HandshakeSpec {
   readonly perMessageDeflate?: {
     readonly functions: DeflateFunctions;
     readonly threshold: number;
+    /** zlib's compression level; undefined: its default. */
+    readonly level: number | undefined;
     readonly offer: DeflateOffer;
   };
 }
@@ -234,7 +236,9 @@ export class HandshakeStageLogic extends GraphStageLogic {
     const negotiated = deflate !== undefined ? negotiatedDeflate(validation.extensions) : undefined;
     if (negotiated !== undefined)
       this.controls?.compressionNegotiated(
-        new PerMessageDeflate(deflate!.functions, deflate!.threshold, {
+        new PerMessageDeflate(deflate!.functions, {
+          threshold: deflate!.threshold,
+          level: deflate!.level,
           peerWindowBits: negotiated.serverNoContextTakeover ? undefined : negotiated.serverMaxWindowBits,
         }),
       );

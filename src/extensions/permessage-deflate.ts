@@ -13,10 +13,11 @@
 /** Raw DEFLATE, one message at a time, as the platform provides it. */
 export interface DeflateFunctions {
   /**
-   * Compresses `data` with a window of at most 2^`maxWindowBits` bytes (9-15) and ends with a sync
-   * flush (the output's last 4 bytes are 00 00 FF FF).
+   * Compresses `data` with a window of at most 2^`maxWindowBits` bytes (9-15), at `level` (0-9;
+   * undefined: zlib's default, 6), and ends with a sync flush (the output's last 4 bytes are
+   * 00 00 FF FF).
    */
-  deflate(data: Uint8Array, maxWindowBits: number): Uint8Array;
+  deflate(data: Uint8Array, maxWindowBits: number, level: number | undefined): Uint8Array;
   /**
    * Decompresses raw DEFLATE data ended by a sync flush, after `dictionary` (the sender's earlier
    * output, which back-references may reach into) when one is given. "too-big": the output would
@@ -138,8 +139,12 @@ const FLUSH_TAIL = [0x00, 0x00, 0xff, 0xff] as const;
  */
 const MIN_WINDOW_BITS = 9;
 
-/** What one connection's permessage-deflate agreed, in terms of this end and its peer. */
-export interface DeflateContexts {
+/** How one connection compresses: the settings, and what its permessage-deflate agreed. */
+export interface PerMessageDeflateOptions {
+  /** Messages shorter than this many bytes go out uncompressed (RSV1 clear, §6). */
+  readonly threshold: number;
+  /** zlib's compression level, 0-9 (1 fastest, 9 smallest); default zlib's own, 6. */
+  readonly level?: number | undefined;
   /** The peer compresses with its context, in a window of 2^bits bytes; absent: each message on its own. */
   readonly peerWindowBits?: number | undefined;
   /** Our compressor's window may not exceed 2^bits bytes (9-15; default 15). */
@@ -148,6 +153,8 @@ export interface DeflateContexts {
 
 /** Compresses and decompresses messages of one connection under the negotiated permessage-deflate. */
 export class PerMessageDeflate {
+  /** Messages shorter than this many bytes go out uncompressed. */
+  readonly threshold: number;
   /**
    * The end of what the peer's messages decompressed to, as much as its sliding window holds:
    * the dictionary the next message may refer to. Undefined when the peer takes no context
@@ -157,17 +164,17 @@ export class PerMessageDeflate {
   private windowLength = 0;
   private readonly windowSize: number;
   private readonly ownMaxWindowBits: number;
+  private readonly level: number | undefined;
 
   constructor(
     private readonly functions: DeflateFunctions,
-    /** Messages shorter than this many bytes go out uncompressed (RSV1 clear, §6). */
-    readonly threshold: number,
-    /** What was agreed; by default, no context either way and a full window for ours. */
-    contexts: DeflateContexts = {},
+    options: PerMessageDeflateOptions,
   ) {
-    const peerBits = contexts.peerWindowBits;
+    this.threshold = options.threshold;
+    this.level = options.level;
+    const peerBits = options.peerWindowBits;
     this.windowSize = peerBits === undefined ? 0 : 2 ** Math.max(MIN_WINDOW_BITS, peerBits);
-    this.ownMaxWindowBits = Math.max(MIN_WINDOW_BITS, contexts.ownMaxWindowBits ?? 15);
+    this.ownMaxWindowBits = Math.max(MIN_WINDOW_BITS, options.ownMaxWindowBits ?? 15);
   }
 
   /**
@@ -176,7 +183,7 @@ export class PerMessageDeflate {
    */
   compress(data: Uint8Array): Uint8Array | undefined {
     if (data.length < this.threshold) return undefined;
-    const out = this.functions.deflate(data, this.ownMaxWindowBits);
+    const out = this.functions.deflate(data, this.ownMaxWindowBits, this.level);
     const end = endsWithFlushTail(out) ? out.length - FLUSH_TAIL.length : out.length;
     return end < data.length ? out.subarray(0, end) : undefined;
   }

@@ -16,14 +16,19 @@ function zlib(): typeof Zlib {
 }
 
 /**
- * Compresses `data`, ending with a sync flush (00 00 FF FF), as RFC 7692 §7.2.1 builds on. The
- * window is no larger than the message (9 bits up to `maxWindowBits`): zlib sets up less state per
- * call, ~15% of a 1 KiB message's time, and a smaller window than the peer allows is always valid.
+ * Compresses `data` at `level` (zlib's default when undefined), ending with a sync flush
+ * (00 00 FF FF), as RFC 7692 §7.2.1 builds on. The window is no larger than the message (9 bits up
+ * to `maxWindowBits`): zlib sets up less state per call, ~15% of a 1 KiB message's time, and a
+ * smaller window than the peer allows is always valid.
  */
-export function nativeDeflate(data: Uint8Array, maxWindowBits = 15): Uint8Array {
+export function nativeDeflate(data: Uint8Array, maxWindowBits = 15, level?: number): Uint8Array {
   const z = zlib();
   const windowBits = Math.max(9, Math.min(maxWindowBits, Math.ceil(Math.log2(data.length + 1))));
-  return z.deflateRawSync(data, { finishFlush: z.constants.Z_SYNC_FLUSH, windowBits });
+  return z.deflateRawSync(data, {
+    finishFlush: z.constants.Z_SYNC_FLUSH,
+    windowBits,
+    ...(level !== undefined ? { level } : {}),
+  });
 }
 
 /**

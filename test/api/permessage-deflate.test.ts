@@ -226,6 +226,9 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
       [{ serverMaxWindowBits: 7 }, /serverMaxWindowBits/],
       [{ serverMaxWindowBits: 16 }, /serverMaxWindowBits/],
       [{ serverMaxWindowBits: 10.5 }, /serverMaxWindowBits/],
+      [{ level: -1 }, /level must be an integer from 0 to 9/],
+      [{ level: 10 }, /level/],
+      [{ level: 2.5 }, /level/],
     ] as const)
       assert.throws(
         () => Http.create({ websocket: { perMessageDeflate: perMessageDeflate as never } }),
@@ -245,9 +248,10 @@ describe("permessage-deflate against ws (RFC 7692)", () => {
       serverNoContextTakeover: true,
     });
     const able = functions(true);
-    assert.deepEqual(deflateSpec({ threshold: 5, serverMaxWindowBits: 12 }, able), {
+    assert.deepEqual(deflateSpec({ threshold: 5, level: 1, serverMaxWindowBits: 12 }, able), {
       functions: able,
       threshold: 5,
+      level: 1,
       offer: { serverNoContextTakeover: false, serverMaxWindowBits: 12 },
     });
     assert.equal(deflateSpec(true, functions(true))!.threshold, 1024);

@@ -88,16 +88,19 @@ describe("permessage-deflate: our compressor's window", () => {
     const data = new Uint8Array([...noise, ...noise]); // the repeat lies 1,500 bytes back
     // zlib's inflate does not police the window (it allows any distance into its output), so the
     // compressor's side shows it: the repeat 1,500 bytes back is used with a full window only.
-    const full = new PerMessageDeflate(functions, 0).compress(data)!;
+    const full = new PerMessageDeflate(functions, { threshold: 0 }).compress(data)!;
     assert.ok(full.length < 1700, `${full.length} bytes`);
-    assert.equal(new PerMessageDeflate(functions, 0, { ownMaxWindowBits: 9 }).compress(data), undefined);
+    assert.equal(
+      new PerMessageDeflate(functions, { threshold: 0, ownMaxWindowBits: 9 }).compress(data),
+      undefined,
+    );
     const inflate512 = (payload: Uint8Array) =>
       inflateRawSync(Buffer.concat([payload, Buffer.from([0, 0, 0xff, 0xff])]), {
         windowBits: 9,
         finishFlush: 2,
       });
     const text = new TextEncoder().encode("a window of 512 bytes still compresses text. ".repeat(100));
-    const small = new PerMessageDeflate(functions, 0, { ownMaxWindowBits: 9 }).compress(text)!;
+    const small = new PerMessageDeflate(functions, { threshold: 0, ownMaxWindowBits: 9 }).compress(text)!;
     assert.deepEqual([...inflate512(small)], [...text]);
   });
 });

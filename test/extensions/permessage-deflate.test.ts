@@ -5,12 +5,12 @@ import fc from "fast-check";
 import { encodeUnmaskedFrame, Opcode } from "../../src/codec/index.js";
 import {
   checkDeflateResponse,
-  type DeflateContexts,
   type DeflateFunctions,
   type DeflateOffer,
   deflateOfferHeader,
   negotiatedDeflate,
   PerMessageDeflate,
+  type PerMessageDeflateOptions,
 } from "../../src/extensions/index.js";
 import { parseExtensions } from "../../src/handshake/index.js";
 import type { ProtocolEvent } from "../../src/protocol/index.js";
@@ -123,7 +123,7 @@ describe("permessage-deflate: the offer and the server's acceptance (RFC 7692 §
 
 describe("permessage-deflate: messages", () => {
   it("compresses from the threshold on, without the sync flush's tail, and only when it shrinks", () => {
-    const deflate = new PerMessageDeflate(NODE, 100);
+    const deflate = new PerMessageDeflate(NODE, { threshold: 100 });
     assert.equal(deflate.compress(utf8("a".repeat(99))), undefined);
     const compressed = deflate.compress(utf8("a".repeat(1000)))!;
     assert.ok(compressed.length < 20, `${compressed.length} bytes`);
@@ -133,8 +133,21 @@ describe("permessage-deflate: messages", () => {
     assert.equal(deflate.compress(random), undefined, "incompressible bytes go as they are");
   });
 
+  it("compresses at the level asked: 1 is larger than 9, 0 does not shrink", () => {
+    const text = utf8(
+      JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ id: i, name: `item ${i % 37}` }))),
+    );
+    const at = (level: number) => new PerMessageDeflate(NODE, { threshold: 0, level }).compress(text);
+    assert.ok(at(1)!.length > at(9)!.length, `level 1: ${at(1)!.length} bytes, level 9: ${at(9)!.length}`);
+    assert.deepEqual(
+      [...(new PerMessageDeflate(NODE, { threshold: 0 }).decompress(at(1)!, 1 << 20) as Uint8Array)],
+      [...text],
+    );
+    assert.equal(at(0), undefined, "stored blocks are larger than the message: sent as it is");
+  });
+
   it("round-trips any bytes (fast-check)", () => {
-    const deflate = new PerMessageDeflate(NODE, 0);
+    const deflate = new PerMessageDeflate(NODE, { threshold: 0 });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
         const compressed = deflate.compress(bytes);
@@ -146,7 +159,7 @@ describe("permessage-deflate: messages", () => {
   });
 
   it("stops at the size limit, and tells invalid data apart", () => {
-    const deflate = new PerMessageDeflate(NODE, 0);
+    const deflate = new PerMessageDeflate(NODE, { threshold: 0 });
     const bomb = deflate.compress(new Uint8Array(10_000_000))!;
     assert.ok(bomb.length < 20_000);
     assert.equal(deflate.decompress(bomb, 1_000_000), "too-big");
@@ -185,7 +198,7 @@ describe("permessage-deflate: the server's context (RFC 7692 §7.1.1.1, §7.1.2.
         fc.array(message, { minLength: 1, maxLength: 12 }),
         async (bits, messages) => {
           const server = contextCompressor(bits);
-          const client = new PerMessageDeflate(NODE, 0, { peerWindowBits: bits });
+          const client = new PerMessageDeflate(NODE, { threshold: 0, peerWindowBits: bits });
           try {
             for (const m of messages) {
               const out = client.decompress(await server.compress(m), 1 << 20);
@@ -208,10 +221,10 @@ describe("permessage-deflate: the server's context (RFC 7692 §7.1.1.1, §7.1.2.
       const first = await server.compress(text);
       const second = await server.compress(text);
       assert.ok(second.length < first.length / 4, `${second.length} bytes after ${first.length}`);
-      const keeping = new PerMessageDeflate(NODE, 0, { peerWindowBits: 15 });
+      const keeping = new PerMessageDeflate(NODE, { threshold: 0, peerWindowBits: 15 });
       assert.deepEqual([...(keeping.decompress(first, 1000) as Uint8Array)], [...text]);
       assert.deepEqual([...(keeping.decompress(second, 1000) as Uint8Array)], [...text]);
-      const forgetting = new PerMessageDeflate(NODE, 0);
+      const forgetting = new PerMessageDeflate(NODE, { threshold: 0 });
       forgetting.decompress(first, 1000);
       assert.equal(forgetting.decompress(second, 1000), "invalid");
     } finally {
@@ -255,10 +268,10 @@ function compressed(text: string | Uint8Array): Uint8Array {
 function received(
   input: readonly Uint8Array[],
   maxMessageSize = 1 << 20,
-  contexts?: DeflateContexts,
+  contexts?: Omit<PerMessageDeflateOptions, "threshold">,
 ): string[] {
   const { protocol } = clientProtocol({ maxMessageSize });
-  protocol.enableCompression(new PerMessageDeflate(NODE, 0, contexts));
+  protocol.enableCompression(new PerMessageDeflate(NODE, { threshold: 0, ...contexts }));
   for (const chunk of input) protocol.receiveData(chunk);
   const out: string[] = [];
   for (const line of protocol.eventsReceived().map(describeEvent)) {
