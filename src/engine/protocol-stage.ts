@@ -395,10 +395,16 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
         log?.(`< close ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
         this.onPeerClose(event.code, event.reason);
         return;
-      case "protocol-error":
+      case "protocol-error": {
         log?.(`! ${event.violation.message}; > close ${event.violation.closeCode}`);
-        this.termination = { error: ProtocolError.from(event.violation) };
+        const error = ProtocolError.from(event.violation);
+        this.termination = { error };
+        // Our Close is sent: no data frame may follow it. Stopping the outgoing side now also
+        // cancels a streamed message it was sending, which may be the one arriving (an echo):
+        // otherwise that message's queued pieces would wait for a consumer that can never send.
+        this.stopOutgoing(error);
         return;
+      }
       case "closed":
         this.onClosed(event.code, event.reason, event.wasClean);
         return;
@@ -522,10 +528,26 @@ export abstract class ProtocolStageLogic extends GraphStageLogic implements Cont
     if (this.protocol.hasDataToSend()) return;
     if (this.protocol.shouldCloseTransport() || this.protocol.state === "CLOSED") {
       this.complete(this.out1);
+      this.settleIfClosedByUs();
       this.maybeFinish();
     } else if (!this.protocol.closeSent) {
       this.requestFrame(); // the network took everything: take the next frame
     }
+  }
+
+  /**
+   * A server closes the TCP connection first once the closing handshake is done (RFC 6455
+   * §7.1.1), and the stage may stop before the client's end of it arrives: the connection closed
+   * cleanly, with the client's code (§7.1.5), not abnormally as a stage stopping early reports.
+   */
+  private settleIfClosedByUs(): void {
+    const received = this.protocol.closeReceived;
+    if (this.protocol.state === "CLOSED" || received === undefined || !this.protocol.closeSent) return;
+    this.controls.settleClosed({
+      code: received.code,
+      reason: received.reason,
+      wasClean: this.protocol.failedWith === undefined,
+    });
   }
 
   private closeFromApp(code: number | undefined, reason: string): void {

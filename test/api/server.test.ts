@@ -165,6 +165,53 @@ describe("server side: newServerAt(...).bindFlow(handler)", () => {
     }
   });
 
+  it("a protocol error while echoing a streamed message closes at once, not after closeTimeout", async () => {
+    // The echo of a fragmented message is a streamed message fed by the one arriving. After the
+    // server failed the connection, its queued pieces used to wait for that echo, which could no
+    // longer send: the connection lingered until closeTimeout.
+    const binding = await http
+      .newServerAt("127.0.0.1", 0, { settings: { websocket: { closeTimeout: 30_000 } } })
+      .bindFlow(() => echoFlow());
+    // A client that keeps its side open after the server's FIN (as one may): the server must not
+    // depend on it closing to finish.
+    const socket = connect({ port: binding.localAddress.port, host: "127.0.0.1", allowHalfOpen: true });
+    try {
+      const received: Buffer[] = [];
+      socket.on("data", (d: Buffer) => received.push(d));
+      const ended = new Promise<void>((resolve) => socket.once("end", () => resolve()));
+      await new Promise((resolve) => socket.once("connect", resolve));
+      const masked = (first: number, payload: number[]) =>
+        Buffer.from([first, 0x80 | payload.length, 0, 0, 0, 0, ...payload]);
+      socket.write(
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      );
+      socket.write(masked(0x02, [1, 2, 3])); // binary, not final: the echo starts streaming
+      for (let i = 0; i < 200 && !Buffer.concat(received).includes(Buffer.from([0x02, 0x03, 1, 2, 3])); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      // Three more pieces and a continuation with RSV2 set (1002), in one write: the pieces the echo
+      // has not asked for yet are queued when the server fails the connection.
+      socket.write(
+        Buffer.concat([masked(0x00, [4, 5]), masked(0x00, [6, 7]), masked(0x00, [8]), masked(0x20, [9])]),
+      );
+      await ended; // the server's FIN, after its Close
+      for (let i = 0; i < 1000 && binding.connections > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(
+        binding.connections,
+        0,
+        "the server finished the connection well before closeTimeout (30 s)",
+      );
+      const all = Buffer.concat(received);
+      const frames = all.subarray(all.indexOf("\r\n\r\n") + 4);
+      assert.deepEqual([...frames.subarray(0, 5)], [0x02, 0x03, 1, 2, 3], "the echo's first fragment");
+      assert.equal(frames[5], 0x88, "then a Close");
+      assert.equal(frames.readUInt16BE(7), 1002);
+    } finally {
+      socket.destroy();
+      await binding.unbind();
+    }
+  });
+
   it("unbind closes open connections with 1001 and leaves nothing behind", async () => {
     const snapshot = resourceSnapshot();
     const binding = await http

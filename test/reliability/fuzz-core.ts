@@ -127,10 +127,10 @@ function validScript(random: () => number, compressor?: ServerCompressor): Uint8
   return Buffer.concat(parts);
 }
 
-/** Random bytes, or a valid script with some bytes flipped, cut or inserted. */
-export function fuzzScript(random: () => number, compressor?: ServerCompressor): Uint8Array {
+/** Random bytes (one run in five), or `valid()` with up to three bytes flipped, cut or inserted. */
+export function mutated(random: () => number, valid: () => Uint8Array): Uint8Array {
   if (random() < 0.2) return new Uint8Array(Math.floor(random() * 300)).map(() => Math.floor(random() * 256));
-  const bytes = Array.from(validScript(random, compressor));
+  const bytes = Array.from(valid());
   const mutations = Math.floor(random() * 4);
   for (let m = 0; m < mutations && bytes.length > 0; m++) {
     const at = Math.floor(random() * bytes.length);
@@ -141,6 +141,11 @@ export function fuzzScript(random: () => number, compressor?: ServerCompressor):
     else bytes.splice(at, 0, Math.floor(random() * 256));
   }
   return Uint8Array.from(bytes);
+}
+
+/** Random bytes, or a valid script with some bytes flipped, cut or inserted. */
+function fuzzScript(random: () => number, compressor?: ServerCompressor): Uint8Array {
+  return mutated(random, () => validScript(random, compressor));
 }
 
 /** The script of one run: with `deflate`, the server accepts the client's offer as it was made. */
