@@ -1,6 +1,7 @@
 /**
- * permessage-deflate as the client's handshake needs it: from the user's setting to the offer to
- * make and the functions that compress, with node:zlib behind them.
+ * permessage-deflate from the user's setting to what a connection needs: the functions that
+ * compress (node:zlib), the threshold and level, and the client's offer (a server answers offers
+ * instead, and uses the rest).
  */
 import type { HandshakeSpec } from "../engine/index.js";
 import type { DeflateFunctions } from "../extensions/index.js";
@@ -19,7 +20,7 @@ const NODE_DEFLATE: DeflateFunctions = {
 /** Smaller messages are sent as they are (as ws does): compressing them costs more than it saves. */
 const DEFAULT_DEFLATE_THRESHOLD = 1024;
 
-/** The handshake's permessage-deflate part for a (validated) setting, or undefined if not offered. */
+/** The permessage-deflate part of a handshake for a (validated) setting, or undefined if off. */
 export function deflateSpec(
   setting: boolean | PerMessageDeflateSettings,
   functions: DeflateFunctions = NODE_DEFLATE,
