@@ -13,26 +13,17 @@ import {
   ProxyTunnelError,
   Sink,
   Source,
-  TextMessage,
   ValidUpgrade,
   WebSocketRequest,
 } from "../../src/index.js";
 import { startConnectProxy } from "../helpers/connect-proxy.js";
 import { resourceSnapshot } from "../helpers/resources.js";
-import { makeSelfSignedCert } from "../helpers/tls-cert.js";
-import { startWsServer, startWssEchoServer, type TestServer } from "../helpers/ws-server.js";
+import { sendTexts, textsOf } from "../helpers/text-exchange.js";
+import { startWsServer, type TestServer, wssEchoFixture } from "../helpers/ws-server.js";
 
 const echoThrough = (http: Http, url: string, options: Parameters<Http["singleWebSocketRequest"]>[2] = {}) =>
-  http.singleWebSocketRequest(
-    WebSocketRequest.create(url),
-    Flow.fromSinkAndSourceMat(
-      Sink.seq<Message>(),
-      Source.from<Message>([TextMessage.create("through"), TextMessage.create("the proxy")]),
-      Keep.left,
-    ),
-    options,
-  );
-const texts = (messages: readonly Message[]) => messages.map((m) => m.asTextMessage().getStrictText());
+  sendTexts(http, url, ["through", "the proxy"], options);
+const texts = textsOf;
 
 describe("ClientTransport.httpsProxy", () => {
   let server: TestServer;
@@ -224,23 +215,19 @@ describe("ClientTransport.httpsProxy", () => {
 });
 
 describe("ClientTransport.httpsProxy with wss:", () => {
-  const { key, cert } = makeSelfSignedCert("localhost");
-  let port = 0;
-  let close: () => Promise<void>;
-  before(async () => {
-    ({ port, close } = await startWssEchoServer({ key, cert }));
-  });
-  after(() => close());
+  const server = wssEchoFixture();
 
   it("runs TLS end to end through the tunnel, verifying the server's name", async () => {
     const proxy = await startConnectProxy();
     try {
       const snapshot = resourceSnapshot();
       const http = Http.create({ transport: ClientTransport.httpsProxy(proxy.url) });
-      const [upgrade, received] = echoThrough(http, `wss://localhost:${port}/`, { tls: { ca: cert } });
+      const [upgrade, received] = echoThrough(http, `wss://localhost:${server.port}/`, {
+        tls: { ca: server.cert },
+      });
       assert.equal((await upgrade).response.status, 101);
       assert.deepEqual(texts(await received), ["through", "the proxy"]);
-      assert.match(proxy.requests[0]!, new RegExp(`^CONNECT localhost:${port} HTTP/1\\.1`));
+      assert.match(proxy.requests[0]!, new RegExp(`^CONNECT localhost:${server.port} HTTP/1\\.1`));
       await snapshot.check();
     } finally {
       await proxy.close();
@@ -251,7 +238,7 @@ describe("ClientTransport.httpsProxy with wss:", () => {
     const proxy = await startConnectProxy();
     try {
       const http = Http.create({ transport: ClientTransport.httpsProxy(proxy.url) });
-      const [upgrade] = echoThrough(http, `wss://localhost:${port}/`);
+      const [upgrade] = echoThrough(http, `wss://localhost:${server.port}/`);
       await assert.rejects(upgrade, /TLS certificate not accepted/);
     } finally {
       await proxy.close();
@@ -262,7 +249,7 @@ describe("ClientTransport.httpsProxy with wss:", () => {
     const proxy = await startConnectProxy({ extraAfterAnswer: "junk" });
     try {
       const http = Http.create({ transport: ClientTransport.httpsProxy(proxy.url) });
-      const [upgrade] = echoThrough(http, `wss://localhost:${port}/`, { tls: { ca: cert } });
+      const [upgrade] = echoThrough(http, `wss://localhost:${server.port}/`, { tls: { ca: server.cert } });
       await assert.rejects(upgrade, (e: unknown) => {
         assert.ok(e instanceof ProxyTunnelError, String(e));
         assert.match(e.message, /sent 4 bytes after its answer, before the TLS handshake/);

@@ -15,6 +15,7 @@ import {
 } from "../../src/index.js";
 import { WebSocketProtocol } from "../../src/protocol/index.js";
 import { inMemoryEchoServer } from "../helpers/in-memory-echo.js";
+import { sendTexts, textsOf } from "../helpers/text-exchange.js";
 
 describe("WebSocketRequest", () => {
   it("is immutable and checks every value at once", () => {
@@ -65,19 +66,9 @@ describe("settings", () => {
 
   it("a ClientTransport in the settings replaces TCP", async () => {
     const http = Http.create({ transport: { connectTo: () => inMemoryEchoServer() } });
-    const [upgrade, received] = http.singleWebSocketRequest(
-      WebSocketRequest.create("ws://nowhere.test/"),
-      Flow.fromSinkAndSourceMat(
-        Sink.seq<Message>(),
-        Source.single<Message>(TextMessage.create("piped")),
-        Keep.left,
-      ),
-    );
+    const [upgrade, received] = sendTexts(http, "ws://nowhere.test/", ["piped"]);
     assert.equal((await upgrade).response.status, 101);
-    assert.deepEqual(
-      (await received).map((m) => m.asTextMessage().getStrictText()),
-      ["piped"],
-    );
+    assert.deepEqual(textsOf(await received), ["piped"]);
   });
 
   it("a transport that pulls only when pulled (a plain function over the bytes) is enough", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   BinaryMessage,
   Flow,
@@ -9,38 +9,23 @@ import {
   type Message,
   Sink,
   Source,
-  TextMessage,
   WebSocketRequest,
 } from "../../src/index.js";
 import { startRawServer } from "../helpers/raw-server.js";
 import { resourceSnapshot } from "../helpers/resources.js";
-import { makeSelfSignedCert } from "../helpers/tls-cert.js";
-import { startWsServer, startWssEchoServer } from "../helpers/ws-server.js";
+import { sendTexts } from "../helpers/text-exchange.js";
+import { startWsServer, wssEchoFixture } from "../helpers/ws-server.js";
 
 const http = Http.get();
 const echoOnce = (url: string, options: Parameters<Http["singleWebSocketRequest"]>[2] = {}) =>
-  http.singleWebSocketRequest(
-    WebSocketRequest.create(url),
-    Flow.fromSinkAndSourceMat(
-      Sink.seq<Message>(),
-      Source.single<Message>(TextMessage.create("secure")),
-      Keep.left,
-    ),
-    options,
-  );
+  sendTexts(http, url, ["secure"], options);
 
 describe("wss: TLS with a self-signed certificate made for the test", () => {
-  const { key, cert } = makeSelfSignedCert("localhost");
-  let port = 0;
-  let close: () => Promise<void>;
-  before(async () => {
-    ({ port, close } = await startWssEchoServer({ key, cert }));
-  });
-  after(() => close());
+  const server = wssEchoFixture();
 
   it("connects when the certificate is trusted (ca), with SNI", async () => {
     const snapshot = resourceSnapshot();
-    const [upgrade, received] = echoOnce(`wss://localhost:${port}/`, { tls: { ca: cert } });
+    const [upgrade, received] = echoOnce(`wss://localhost:${server.port}/`, { tls: { ca: server.cert } });
     assert.equal((await upgrade).response.status, 101);
     assert.deepEqual(
       (await received).map((m) => m.asTextMessage().getStrictText()),
@@ -56,7 +41,7 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
       Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff),
     );
     const [upgrade, received] = http.singleWebSocketRequest(
-      WebSocketRequest.create(`wss://localhost:${port}/`),
+      WebSocketRequest.create(`wss://localhost:${server.port}/`),
       Flow.fromSinkAndSourceMat(
         Flow.create<Message>()
           .mapAsync(1, async (m): Promise<Message> => m.toStrict(5000))
@@ -64,7 +49,7 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
         Source.from(sent.map((b) => BinaryMessage.create(b) as Message)),
         Keep.left,
       ),
-      { tls: { ca: cert } },
+      { tls: { ca: server.cert } },
     );
     assert.equal((await upgrade).response.status, 101);
     const echoed = (await received).map((m) => m.asBinaryMessage().getStrictData());
@@ -75,7 +60,7 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
   });
 
   it("fails with a clear error when the certificate is not trusted", async () => {
-    const [upgrade, received] = echoOnce(`wss://localhost:${port}/`);
+    const [upgrade, received] = echoOnce(`wss://localhost:${server.port}/`);
     await assert.rejects(upgrade, (e: unknown) => {
       assert.equal((e as { code: string }).code, "WS_ERR_CONNECTION_FAILED");
       assert.match((e as Error).message, /TLS certificate not accepted/);
@@ -85,14 +70,16 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
   });
 
   it("fails on a hostname mismatch", async () => {
-    const [upgrade] = echoOnce(`wss://127.0.0.1:${port}/`, {
-      tls: { ca: cert, servername: "other.example" },
+    const [upgrade] = echoOnce(`wss://127.0.0.1:${server.port}/`, {
+      tls: { ca: server.cert, servername: "other.example" },
     });
     await assert.rejects(upgrade, /TLS certificate not accepted|altname|does not match/i);
   });
 
   it("connects with rejectUnauthorized: false", async () => {
-    const [upgrade, received] = echoOnce(`wss://localhost:${port}/`, { tls: { rejectUnauthorized: false } });
+    const [upgrade, received] = echoOnce(`wss://localhost:${server.port}/`, {
+      tls: { rejectUnauthorized: false },
+    });
     assert.equal((await upgrade).response.status, 101);
     await received;
   });

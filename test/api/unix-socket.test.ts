@@ -15,10 +15,10 @@ import {
   Sink,
   Source,
   Tcp,
-  TextMessage,
   WebSocketRequest,
 } from "../../src/index.js";
 import { resourceSnapshot } from "../helpers/resources.js";
+import { sendTexts, textsOf } from "../helpers/text-exchange.js";
 import { echo } from "../helpers/ws-server.js";
 
 describe("ClientTransport.unixSocket", { skip: process.platform === "win32" && "Unix sockets" }, () => {
@@ -50,19 +50,9 @@ describe("ClientTransport.unixSocket", { skip: process.platform === "win32" && "
   it("connects to the socket; the URL still names the server", async () => {
     const snapshot = resourceSnapshot();
     const http = Http.create({ transport: ClientTransport.unixSocket(path) });
-    const [upgrade, received] = http.singleWebSocketRequest(
-      WebSocketRequest.create("ws://daemon.local/events"),
-      Flow.fromSinkAndSourceMat(
-        Sink.seq<Message>(),
-        Source.single<Message>(TextMessage.create("over a socket file")),
-        Keep.left,
-      ),
-    );
+    const [upgrade, received] = sendTexts(http, "ws://daemon.local/events", ["over a socket file"]);
     assert.equal((await upgrade).response.status, 101);
-    assert.deepEqual(
-      (await received).map((m) => m.asTextMessage().getStrictText()),
-      ["over a socket file"],
-    );
+    assert.deepEqual(textsOf(await received), ["over a socket file"]);
     assert.equal(requests.at(-1)?.headers.host, "daemon.local");
     assert.equal(requests.at(-1)?.url, "/events");
     await snapshot.check();

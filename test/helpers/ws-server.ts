@@ -1,7 +1,9 @@
 /** A `ws` WebSocket server on 127.0.0.1 for interop tests, echoing by default. */
 import type { IncomingMessage } from "node:http";
 import { createServer } from "node:https";
+import { after, before } from "node:test";
 import { type ServerOptions, type WebSocket, WebSocketServer } from "ws";
+import { makeSelfSignedCert } from "./tls-cert.js";
 
 export interface TestServer {
   readonly port: number;
@@ -41,6 +43,23 @@ export async function startWsServer(
 /** Echoes every message with its kind. */
 export function echo(ws: WebSocket): void {
   ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
+}
+
+/**
+ * For a `describe` block: a `wss:` echo server with a fresh self-signed certificate for
+ * "localhost", started before its tests and closed after them. `port` is set once it listens.
+ */
+export function wssEchoFixture(): { readonly cert: string; readonly port: number } {
+  const { key, cert } = makeSelfSignedCert("localhost");
+  const fixture = { cert, port: 0 };
+  let close: (() => Promise<void>) | undefined;
+  before(async () => {
+    const server = await startWssEchoServer({ key, cert });
+    fixture.port = server.port;
+    close = server.close;
+  });
+  after(() => close?.());
+  return fixture;
 }
 
 /** An echoing `wss:` server on 127.0.0.1 over node:https with the given certificate. */
