@@ -20,8 +20,13 @@ import type { BidiPorts, Build } from "./materialization-context.js";
 import type { BidiLogic } from "./stage-shapes.js";
 
 export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
+  /** @internal How the stages are made and wired at each materialization. */
+  readonly build: Build<BidiPorts<I1, O1, I2, O2, Mat>>;
+
   /** @internal */
-  constructor(readonly build: Build<BidiPorts<I1, O1, I2, O2, Mat>>) {}
+  constructor(build: Build<BidiPorts<I1, O1, I2, O2, Mat>>) {
+    this.build = build;
+  }
 
   /** A BidiFlow of two independent flows: `top` from I1 to O1, `bottom` from I2 to O2. */
   static fromFlows<I1, O1, I2, O2>(

@@ -21,9 +21,13 @@ class IdentityLogic<T> extends LinearStageLogic<T, T> {
 }
 
 export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> {
+  /** @internal How the stages are made and wired at each materialization. */
+  readonly build: Build<FlowPorts<In, Out, Mat>>;
+
   /** @internal */
-  constructor(readonly build: Build<FlowPorts<In, Out, Mat>>) {
+  constructor(build: Build<FlowPorts<In, Out, Mat>>) {
     super();
+    this.build = build;
   }
 
   /** @internal */

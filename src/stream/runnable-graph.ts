@@ -4,8 +4,13 @@ import { matValue } from "./deferred.js";
 import { type Build, MaterializationContext } from "./materialization-context.js";
 
 export class RunnableGraph<Mat> {
+  /** @internal How the stages are made and wired at each run. */
+  readonly build: Build<Mat>;
+
   /** @internal */
-  constructor(readonly build: Build<Mat>) {}
+  constructor(build: Build<Mat>) {
+    this.build = build;
+  }
 
   /** Materializes and starts the graph; each call is an independent run. */
   run(): Mat {

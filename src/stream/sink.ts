@@ -40,8 +40,13 @@ function resultSink<T, R>(
 }
 
 export class Sink<In, Mat = NotUsed> {
+  /** @internal How the stages are made and wired at each materialization. */
+  readonly build: Build<SinkPorts<In, Mat>>;
+
   /** @internal */
-  constructor(readonly build: Build<SinkPorts<In, Mat>>) {}
+  constructor(build: Build<SinkPorts<In, Mat>>) {
+    this.build = build;
+  }
 
   /** A sink whose stage is `create()`'s logic (one inlet named `in`); see docs/streams.md. */
   static fromStage<T>(create: () => SinkLogic<T>): Sink<T, NotUsed> {

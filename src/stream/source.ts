@@ -34,9 +34,13 @@ import {
 import { requireInteger, StreamArgumentError } from "./stream-errors.js";
 
 export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "source"> {
+  /** @internal How the stages are made and wired at each materialization. */
+  readonly build: Build<SourcePorts<Out, Mat>>;
+
   /** @internal */
-  constructor(readonly build: Build<SourcePorts<Out, Mat>>) {
+  constructor(build: Build<SourcePorts<Out, Mat>>) {
     super();
+    this.build = build;
   }
 
   /** A source pulling synchronously from `createPuller()`'s puller; map/filter/collect fuse into it. */
