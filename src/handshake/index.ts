@@ -5,6 +5,7 @@ export * from "./handshake-error.js";
 export * from "./header-syntax.js";
 export * from "./http-headers.js";
 export * from "./http-response-parser.js";
+export * from "./request-head.js";
 export * from "./response-body-reader.js";
 export * from "./server-handshake.js";
 export * from "./sha1.js";

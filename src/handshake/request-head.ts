@@ -1,0 +1,58 @@
+/**
+ * An HTTP/1.1 request head as a server reads it (RFC 9112 §3, §5), for a server that gets its
+ * bytes without Node's http parser (the in-memory transport): the request line and the header
+ * lines, strictly. What it returns feeds `validateUpgradeRequest`.
+ */
+import { isToken, isValidHeaderValue } from "./header-syntax.js";
+
+/** A parsed request head. */
+export interface RequestHead {
+  readonly method: string;
+  /** The request target as sent, e.g. "/chat?room=1". */
+  readonly target: string;
+  /** "1.1" for HTTP/1.1. */
+  readonly httpVersion: string;
+  /** Header names and values, in order, as received (names not lower-cased). */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+const END = "\r\n\r\n";
+const REQUEST_LINE = /^([^ ]+) ([^ ]+) HTTP\/(\d)\.(\d)$/;
+
+/**
+ * Where the head ends in `text` (the index just past its blank line), or -1 while it is incomplete.
+ * `text` is the bytes so far as latin1, one character per byte.
+ */
+export function requestHeadEnd(text: string): number {
+  const at = text.indexOf(END);
+  return at === -1 ? -1 : at + END.length;
+}
+
+/**
+ * Parses a complete head (up to and including its blank line, as latin1), or returns the reason
+ * it is malformed: a bad request line, a header line without a colon or with a name that is not a
+ * token, obs-fold (a line starting with a space or tab, RFC 9112 §5.2), a control character in a
+ * value.
+ */
+export function parseRequestHead(head: string): RequestHead | { readonly error: string } {
+  const lines = head.slice(0, head.length - END.length).split("\r\n");
+  const requestLine = REQUEST_LINE.exec(lines[0]!);
+  if (requestLine === null || !isToken(requestLine[1]!))
+    return { error: `malformed request line ${JSON.stringify(lines[0]!.slice(0, 100))}` };
+  const headers: [string, string][] = [];
+  for (const line of lines.slice(1)) {
+    if (line.startsWith(" ") || line.startsWith("\t")) return { error: "obsolete line folding in the head" };
+    const colon = line.indexOf(":");
+    const name = colon === -1 ? "" : line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    if (!isToken(name)) return { error: `malformed header line ${JSON.stringify(line.slice(0, 100))}` };
+    if (!isValidHeaderValue(value)) return { error: `a control character in header ${name}` };
+    headers.push([name, value]);
+  }
+  return {
+    method: requestLine[1]!,
+    target: requestLine[2]!,
+    httpVersion: `${requestLine[3]}.${requestLine[4]}`,
+    headers,
+  };
+}
