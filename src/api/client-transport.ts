@@ -1,12 +1,15 @@
 /**
  * How the client reaches the server (Akka's `ClientTransport`): TCP, with TLS for `wss:`, by
- * default; through an HTTP proxy's CONNECT tunnel with `ClientTransport.httpsProxy`; or any byte
- * flow of the user's (an in-memory pipe, a tunnel of another kind).
+ * default; through an HTTP proxy's CONNECT tunnel with `ClientTransport.httpsProxy`; to a Unix
+ * socket; to a handler in the same process with `ClientTransport.inMemory`; or any byte flow of the
+ * user's (a tunnel of another kind).
  */
 import { InvalidArgumentError } from "../codec/index.js";
 import { base64Encode } from "../handshake/index.js";
 import type { Flow } from "../stream/index.js";
 import { checkHttpProxy, type HttpProxy, type OutgoingConnectionOptions, Tcp } from "../transport/index.js";
+import { type InMemoryServer, type InMemoryServerOptions, inMemoryServer } from "./in-memory-server.js";
+import type { WebSocketHandler } from "./websocket-handler.js";
 
 /** Makes the byte connection for a request. */
 export interface ClientTransport {
@@ -62,6 +65,21 @@ export const ClientTransport = {
     return tcpTransport((host, port, options) =>
       Tcp.outgoingConnection(host, port, { ...options, socketPath: path }),
     );
+  },
+
+  /**
+   * To `handler` in this process, without a socket: each connection is served as
+   * `newServerAt(...).bindFlow(handler)` would serve it (request validation, the handler's
+   * subprotocol or rejection, permessage-deflate if `settings` enable it, the closing handshake),
+   * the bytes passing through in-memory queues with back-pressure. For tests of code built on
+   * wsflow: `Http.create({ transport: ClientTransport.inMemory(() => Flow.create<Message>()) })`
+   * with any `ws:` URL (its host and port are not used; nor is TLS for `wss:`). The result also
+   * counts open `connections` and can `close()` them (1001) like a server binding.
+   */
+  inMemory(handler: WebSocketHandler, options: InMemoryServerOptions = {}): InMemoryServer {
+    if (typeof handler !== "function")
+      throw new InvalidArgumentError(`a WebSocket handler must be a function, got ${String(handler)}`);
+    return inMemoryServer(handler, options);
   },
 
   /**

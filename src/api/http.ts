@@ -20,12 +20,8 @@ import {
 import { isTcpTransport } from "./client-transport.js";
 import { deflateSpec } from "./deflate-spec.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
-import {
-  createUpgradeListener,
-  ServerBuilder,
-  type WebSocketHandler,
-  type WebSocketUpgradeListener,
-} from "./server-binding.js";
+import { createUpgradeListener, ServerBuilder, type WebSocketUpgradeListener } from "./server-binding.js";
+import type { WebSocketHandler } from "./websocket-handler.js";
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
 

@@ -26,24 +26,14 @@ import { nativeInflatesWithDictionary } from "../../src/transport/index.js";
 import { frame, startHostileServer } from "../helpers/hostile-server.js";
 import { afterHead, startRecordingProxy } from "../helpers/recording-proxy.js";
 import { resourceSnapshot } from "../helpers/resources.js";
+import { exchangeStrict } from "../helpers/text-exchange.js";
 import { startWsServer } from "../helpers/ws-server.js";
 
 const deflating = Http.create({ websocket: { perMessageDeflate: { threshold: 100 } } });
 
 /** Echoes `messages` through `url`; returns the upgrade and what came back, made strict. */
-async function echo(url: string, messages: readonly Message[], http = deflating) {
-  const [upgrade, received] = http.singleWebSocketRequest(
-    WebSocketRequest.create(url),
-    Flow.fromSinkAndSourceMat(
-      Flow.create<Message>()
-        .mapAsync(1, (m): Promise<Message> => m.toStrict(5000))
-        .toMat(Sink.seq<Message>(), Keep.right),
-      Source.from(messages),
-      Keep.left,
-    ),
-  );
-  return { upgrade: await upgrade, received: await received };
-}
+const echo = (url: string, messages: readonly Message[], http = deflating) =>
+  exchangeStrict(http, url, messages);
 
 const describeMessage = (m: Message) =>
   m.isText()

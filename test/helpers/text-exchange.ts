@@ -1,4 +1,4 @@
-/** The tests' usual exchange: send a few texts on a new connection, collect every message back. */
+/** The tests' usual exchanges: send a few messages on a new connection, collect every message back. */
 import {
   Flow,
   type Http,
@@ -26,6 +26,28 @@ export function sendTexts(
     ),
     options,
   );
+}
+
+/**
+ * Sends `messages` on a new connection (`request` or a URL) and resolves with the upgrade and every
+ * message that came back, streamed ones made strict.
+ */
+export async function exchangeStrict(
+  http: Http,
+  request: WebSocketRequest | string,
+  messages: readonly Message[],
+) {
+  const [upgrade, received] = http.singleWebSocketRequest(
+    typeof request === "string" ? WebSocketRequest.create(request) : request,
+    Flow.fromSinkAndSourceMat(
+      Flow.create<Message>()
+        .mapAsync(1, (m): Promise<Message> => m.toStrict(5000))
+        .toMat(Sink.seq<Message>(), Keep.right),
+      Source.from(messages),
+      Keep.left,
+    ),
+  );
+  return { upgrade: await upgrade, received: await received };
 }
 
 /** The texts of strict text messages. */

@@ -1,0 +1,44 @@
+/**
+ * What a server-side handler is (Akka's `handleWebSocketMessages` with a choice per request): it
+ * sees the request and answers with a flow, an acceptance naming a subprotocol, or a rejection.
+ */
+import type { HttpHeaders } from "../handshake/index.js";
+import type { Message } from "../message/index.js";
+import type { Flow } from "../stream/index.js";
+
+/** What the handler is told about a request. */
+export interface WebSocketRequestInfo {
+  /** The request target, e.g. "/chat?room=1". */
+  readonly url: string;
+  /** The path without the query. */
+  readonly path: string;
+  readonly headers: HttpHeaders;
+  /** Subprotocols the client offered, in its order of preference. */
+  readonly subprotocols: readonly string[];
+  readonly remoteAddress: string;
+}
+
+/** Accept the connection with `flow`, choosing `subprotocol` (one of those offered). */
+export class WebSocketAccept {
+  constructor(
+    readonly flow: Flow<Message, Message, unknown>,
+    readonly subprotocol?: string,
+  ) {}
+}
+
+/** Refuse the upgrade with an HTTP status (401, 403, 404 …), a reason and optional headers. */
+export class WebSocketRejection {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly headers: readonly (readonly [string, string])[] = [],
+  ) {}
+}
+
+/** What a handler returns (or resolves to). */
+export type WebSocketHandlerResult = Flow<Message, Message, unknown> | WebSocketAccept | WebSocketRejection;
+
+/** Decides, per request, how to handle it. A thrown error or a rejected promise answers 500. */
+export type WebSocketHandler = (
+  request: WebSocketRequestInfo,
+) => WebSocketHandlerResult | Promise<WebSocketHandlerResult>;

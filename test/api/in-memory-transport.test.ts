@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  BinaryMessage,
+  ClientTransport,
+  Flow,
+  Http,
+  InvalidArgumentError,
+  InvalidUpgradeResponse,
+  Keep,
+  type Message,
+  Sink,
+  Source,
+  TextMessage,
+  ValidUpgrade,
+  WebSocketAccept,
+  WebSocketRejection,
+  WebSocketRequest,
+} from "../../src/index.js";
+import { resourceSnapshot } from "../helpers/resources.js";
+import { exchangeStrict, textsOf } from "../helpers/text-exchange.js";
+
+/** Sends `messages` to `url` over `http`, offering `subprotocols`; every message back made strict. */
+const exchange = (http: Http, url: string, messages: readonly Message[], subprotocols: string[] = []) =>
+  exchangeStrict(http, WebSocketRequest.create(url).requestSubprotocol(...subprotocols), messages);
+
+describe("ClientTransport.inMemory: a handler in the same process, no socket", () => {
+  it("serves as newServerAt would: echo strict and streamed, a chosen subprotocol, a clean close", async () => {
+    const snapshot = resourceSnapshot();
+    const server = ClientTransport.inMemory(
+      (request) => new WebSocketAccept(Flow.create<Message>(), request.subprotocols.at(-1)),
+    );
+    const http = Http.create({ transport: server });
+    const big = "streamed ".repeat(20_000); // above strictThreshold on both sides: streamed each way
+    const { upgrade, received } = await exchange(
+      http,
+      "ws://test.local/echo",
+      [
+        TextMessage.create("hello"),
+        BinaryMessage.create(new Uint8Array(100_000).fill(7)),
+        TextMessage.create(big),
+      ],
+      ["v1", "v2"],
+    );
+    assert.ok(upgrade instanceof ValidUpgrade);
+    assert.equal(upgrade.chosenSubprotocol, "v2");
+    assert.equal(received.length, 3);
+    assert.equal(received[0]!.asTextMessage().getStrictText(), "hello");
+    assert.deepEqual(received[1]!.asBinaryMessage().getStrictData(), new Uint8Array(100_000).fill(7));
+    assert.equal(received[2]!.asTextMessage().getStrictText(), big);
+    assert.deepEqual(await upgrade.closed, { code: 1000, reason: "", wasClean: true });
+    assert.equal(server.connections, 0);
+    await snapshot.check();
+  });
+
+  it("the handler sees the request; its rejection or failure is the client's invalid upgrade", async () => {
+    const seen: string[] = [];
+    const http = Http.create({
+      transport: ClientTransport.inMemory((request) => {
+        seen.push(`${request.path} ${request.headers.get("x-trace")} ${request.remoteAddress}`);
+        if (request.path === "/private") return new WebSocketRejection(403, "not for you");
+        if (request.path === "/broken") throw new Error("handler bug");
+        return Flow.create<Message>();
+      }),
+    });
+    const attempt = async (path: string) => {
+      const [upgrade] = http.singleWebSocketRequest(
+        WebSocketRequest.create(`ws://test.local${path}`).addHeader("X-Trace", "t1"),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.empty<Message>(), Keep.left),
+      );
+      return upgrade;
+    };
+    const refused = await attempt("/private");
+    assert.ok(refused instanceof InvalidUpgradeResponse);
+    assert.equal(refused.response.status, 403);
+    assert.equal(new TextDecoder().decode(refused.response.body), "not for you\n");
+    const failed = await attempt("/broken");
+    assert.ok(failed instanceof InvalidUpgradeResponse);
+    assert.equal(failed.response.status, 500);
+    assert.ok((await attempt("/fine")) instanceof ValidUpgrade);
+    assert.deepEqual(seen, ["/private t1 in-memory", "/broken t1 in-memory", "/fine t1 in-memory"]);
+  });
+
+  it("negotiates permessage-deflate when both sides' settings enable it", async () => {
+    const deflate = { websocket: { perMessageDeflate: { threshold: 0 } } };
+    const http = Http.create({
+      ...deflate,
+      transport: ClientTransport.inMemory(() => Flow.create<Message>(), { settings: deflate }),
+    });
+    const texts = Array.from({ length: 20 }, (_, i) => `${i}: ${"compressible ".repeat(50 + i)}`);
+    const { upgrade, received } = await exchange(
+      http,
+      "ws://test.local/",
+      texts.map((t) => TextMessage.create(t)),
+    );
+    assert.deepEqual(
+      upgrade.extensions.map((e) => e.name),
+      ["permessage-deflate"],
+    );
+    assert.deepEqual(textsOf(received), texts);
+  });
+
+  it("many connections at once; close() ends the open ones with 1001, as unbind does", async () => {
+    const snapshot = resourceSnapshot();
+    const server = ClientTransport.inMemory(() => Flow.create<Message>());
+    const http = Http.create({ transport: server });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        exchange(http, `ws://test.local/${i}`, [TextMessage.create(`n${i}`)]),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => textsOf(r.received)[0]),
+      Array.from({ length: 50 }, (_, i) => `n${i}`),
+    );
+    const [upgrade, done] = http.singleWebSocketRequest(
+      WebSocketRequest.create("ws://test.local/held"),
+      Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+    );
+    const open = await upgrade;
+    assert.ok(open instanceof ValidUpgrade);
+    assert.equal(server.connections, 1);
+    await server.close();
+    await done;
+    assert.deepEqual(await open.closed, { code: 1001, reason: "server shutting down", wasClean: true });
+    assert.equal(server.connections, 0);
+    await snapshot.check();
+  });
+
+  it("a handler that ends at once closes the connection normally", async () => {
+    const http = Http.create({
+      transport: ClientTransport.inMemory(() =>
+        Flow.fromSinkAndSource(Sink.ignore<Message>(), Source.single<Message>(TextMessage.create("bye"))),
+      ),
+    });
+    const [upgrade, received] = http.singleWebSocketRequest(
+      WebSocketRequest.create("ws://test.local/"),
+      Flow.fromSinkAndSourceMat(Sink.seq<Message>(), Source.maybe<Message>(), Keep.left),
+    );
+    assert.deepEqual(textsOf(await received), ["bye"]);
+    const u = await upgrade;
+    assert.ok(u instanceof ValidUpgrade);
+    assert.equal((await u.closed).code, 1000);
+  });
+
+  it("refuses a handler that is not a function, at once", () => {
+    assert.throws(() => ClientTransport.inMemory("echo" as never), InvalidArgumentError);
+  });
+});
