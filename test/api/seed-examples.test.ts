@@ -4,6 +4,7 @@ import { authorizedSingleWebSocketRequestExample } from "../../examples/authoriz
 import { clientLayerExample } from "../../examples/client-layer.js";
 import { closeAtOnce, listenOnly, sendThenListen } from "../../examples/half-closed.js";
 import { singleWebSocketRequestExample } from "../../examples/single-websocket-request.js";
+import { testFetchQuote } from "../../examples/testing-in-memory.js";
 import { webSocketClientFlowExample } from "../../examples/websocket-client-flow.js";
 import { inMemoryEchoServer } from "../helpers/in-memory-echo.js";
 import { resourceSnapshot } from "../helpers/resources.js";
@@ -78,6 +79,14 @@ describe("the seed's examples, against a ws server on 127.0.0.1", () => {
       "over",
       "the layer",
     ]);
+    await snapshot.check();
+  });
+});
+
+describe("the in-memory testing example", () => {
+  it("tests application code against a fake service, no socket", async () => {
+    const snapshot = resourceSnapshot();
+    assert.equal(await testFetchQuote(), "ACME 101.25");
     await snapshot.check();
   });
 });
