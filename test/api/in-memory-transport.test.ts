@@ -143,6 +143,37 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
     assert.equal((await u.closed).code, 1000);
   });
 
+  it("a client that sends no valid request head gets a 400 or 431, and the handler is never asked", async () => {
+    let asked = 0;
+    const server = ClientTransport.inMemory(() => {
+      asked++;
+      return Flow.create<Message>();
+    });
+    const answer = async (bytes: string) => {
+      const chunks = await Source.single(new TextEncoder().encode(bytes))
+        .via(server.connectTo("test.local", 80, {}))
+        .runWith(Sink.seq<Uint8Array>());
+      return new TextDecoder().decode(Buffer.concat(chunks)).split("\r\n")[0];
+    };
+    assert.equal(await answer("HELLO\r\n\r\n"), "HTTP/1.1 400 Bad Request");
+    assert.equal(await answer("GET / HTTP/1.1\r\nBad Header\r\n\r\n"), "HTTP/1.1 400 Bad Request");
+    // A well-formed request that is not a valid upgrade is refused as newServerAt's validation refuses it.
+    assert.equal(await answer("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 400 Bad Request");
+    assert.equal(
+      await answer(
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
+      ),
+      "HTTP/1.1 426 Upgrade Required",
+    );
+    assert.equal(
+      await answer(`GET / HTTP/1.1\r\nX: ${"a".repeat(20_000)}`),
+      "HTTP/1.1 431 Request Header Fields Too Large",
+    );
+    assert.equal(asked, 0);
+    assert.equal(server.connections, 0);
+  });
+
   it("refuses a handler that is not a function, at once", () => {
     assert.throws(() => ClientTransport.inMemory("echo" as never), InvalidArgumentError);
   });

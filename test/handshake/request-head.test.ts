@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import {
   parseRequestHead,
   parseWebSocketUri,
@@ -69,5 +70,18 @@ describe("the request head as a server reads it (RFC 9112 §3, §5)", () => {
       assert.ok("error" in parsed, JSON.stringify(lines));
       assert.match(parsed.error, reason, JSON.stringify(lines));
     }
+  });
+});
+
+describe("the request head parser on any input (fast-check)", () => {
+  it("never throws: a head or the reason it is malformed", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), (text) => {
+        const parsed = parseRequestHead(`${text}\r\n\r\n`);
+        if ("error" in parsed) assert.equal(typeof parsed.error, "string");
+        else assert.ok(parsed.method.length > 0 && parsed.target.length > 0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
