@@ -6,7 +6,7 @@
  * Node's http parser does for a real server); from the 101 on, the two sides exchange bytes
  * through two queues, each with back-pressure.
  */
-import { parseRequestHead, renderRejection, requestHeadEnd } from "../handshake/index.js";
+import { headText, parseRequestHead, renderRejection, requestHeadEnd } from "../handshake/index.js";
 import { type Deferred, deferred, Flow, Keep, Sink, Source, type SourceQueue } from "../stream/index.js";
 import type { PendingUpgrade } from "../transport/index.js";
 import {
@@ -38,7 +38,7 @@ const MAX_HEAD = 16 * 1024;
 const PIPE_BUFFER = 16;
 
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
+const NO_BYTES = new Uint8Array(0);
 
 /** Makes an in-memory server for `handler`; see {@link ClientTransport.inMemory}. */
 export function inMemoryServer(
@@ -87,7 +87,8 @@ class InMemoryConnection implements PendingUpgrade {
   readonly remoteAddress = "in-memory";
 
   private phase: "head" | "deciding" | "open" | "closed" = "head";
-  private head = "";
+  /** The request head's bytes so far. */
+  private head: Uint8Array = NO_BYTES;
   private readonly decided: Deferred<void> = deferred();
   /** What the client writes, for the server's side, once the upgrade is accepted. */
   private toServer: SourceQueue<Uint8Array> | undefined;
@@ -108,16 +109,17 @@ class InMemoryConnection implements PendingUpgrade {
       return;
     }
     if (this.phase !== "head") return; // refused or dropped: nobody reads any more
-    this.head += latin1.decode(chunk);
-    const end = requestHeadEnd(this.head);
+    const bytes = this.head.length === 0 ? chunk : concatBytes(this.head, chunk);
+    const end = requestHeadEnd(bytes);
     if (end === -1) {
-      if (this.head.length > MAX_HEAD) this.respond(renderRejection(431, "request head too large"));
+      if (bytes.length > MAX_HEAD) return this.respond(renderRejection(431, "request head too large"));
+      this.head = bytes === chunk ? chunk.slice() : bytes;
       return;
     }
+    this.head = NO_BYTES;
     // Bytes after the head (frames sent without waiting for the 101) go to the server once it is open.
-    const rest = end < this.head.length ? latin1Bytes(this.head.slice(end)) : undefined;
-    const parsed = parseRequestHead(this.head.slice(0, end));
-    this.head = "";
+    const rest = end < bytes.length ? bytes.slice(end) : undefined;
+    const parsed = parseRequestHead(headText(bytes.subarray(0, end)));
     if ("error" in parsed) return this.respond(renderRejection(400, parsed.error));
     this.method = parsed.method;
     this.httpVersion = parsed.httpVersion;
@@ -176,9 +178,9 @@ class InMemoryConnection implements PendingUpgrade {
   }
 }
 
-/** A latin1 string back to its bytes. */
-function latin1Bytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -19,17 +19,27 @@ export interface RequestHead {
 const END = "\r\n\r\n";
 const REQUEST_LINE = /^([^ ]+) ([^ ]+) HTTP\/(\d)\.(\d)$/;
 
-/**
- * Where the head ends in `text` (the index just past its blank line), or -1 while it is incomplete.
- * `text` is the bytes so far as latin1, one character per byte.
- */
-export function requestHeadEnd(text: string): number {
-  const at = text.indexOf(END);
-  return at === -1 ? -1 : at + END.length;
+/** Where the head ends in `bytes` (the index just past its blank line), or -1 while it is incomplete. */
+export function requestHeadEnd(bytes: Uint8Array): number {
+  for (let i = bytes.indexOf(0x0d); i !== -1 && i + 3 < bytes.length; i = bytes.indexOf(0x0d, i + 1)) {
+    if (bytes[i + 1] === 0x0a && bytes[i + 2] === 0x0d && bytes[i + 3] === 0x0a) return i + 4;
+  }
+  return -1;
 }
 
 /**
- * Parses a complete head (up to and including its blank line, as latin1), or returns the reason
+ * A head's bytes as text, one character per byte (ISO-8859-1). Not `TextDecoder("latin1")`: by the
+ * WHATWG encoding standard that is windows-1252, which Bun and Deno follow (0x80 becomes U+20AC).
+ */
+export function headText(bytes: Uint8Array): string {
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 4096)
+    text += String.fromCharCode(...bytes.subarray(at, Math.min(at + 4096, bytes.length)));
+  return text;
+}
+
+/**
+ * Parses a complete head (up to and including its blank line, as {@link headText}), or returns the reason
  * it is malformed: a bad request line, a header line without a colon or with a name that is not a
  * token, obs-fold (a line starting with a space or tab, RFC 9112 §5.2), a control character in a
  * value.

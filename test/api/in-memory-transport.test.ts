@@ -174,6 +174,25 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
     assert.equal(server.connections, 0);
   });
 
+  it("frames sent in the same chunk as the head reach the server intact, every byte value", async () => {
+    const server = ClientTransport.inMemory(() => Flow.create<Message>());
+    const payload = Uint8Array.from({ length: 256 }, (_, i) => i); // 0x80-0x9F too: no text decoding
+    const head = new TextEncoder().encode(
+      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    // A masked binary frame with a zero mask key (its payload goes as it is): 126 means a 16-bit length.
+    const frame = Uint8Array.from([0x82, 0x80 | 126, 0x01, 0x00, 0, 0, 0, 0, ...payload]);
+    const chunks = await Source.single(new Uint8Array([...head, ...frame]))
+      .via(server.connectTo("test.local", 80, {}))
+      .runWith(Sink.seq<Uint8Array>());
+    const answer = Buffer.concat(chunks);
+    const body = answer.subarray(answer.indexOf("\r\n\r\n") + 4);
+    assert.match(answer.toString("latin1"), /^HTTP\/1\.1 101 /);
+    assert.deepEqual([...body.subarray(0, 4)], [0x82, 126, 0x01, 0x00], "the echo: binary, 256 bytes");
+    assert.deepEqual([...body.subarray(4, 4 + 256)], [...payload]);
+  });
+
   it("refuses a handler that is not a function, at once", () => {
     assert.throws(() => ClientTransport.inMemory("echo" as never), InvalidArgumentError);
   });

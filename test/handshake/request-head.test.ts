@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  headText,
   parseRequestHead,
   parseWebSocketUri,
   renderUpgradeRequest,
@@ -12,9 +13,19 @@ const head = (lines: string[]) => `${lines.join("\r\n")}\r\n\r\n`;
 
 describe("the request head as a server reads it (RFC 9112 §3, §5)", () => {
   it("finds the end of the head, and nothing before it is complete", () => {
-    const text = head(["GET / HTTP/1.1", "Host: x"]);
-    assert.equal(requestHeadEnd(`${text}\x81\x02hi`), text.length);
-    for (let n = 0; n < text.length; n++) assert.equal(requestHeadEnd(text.slice(0, n)), -1, `${n} bytes`);
+    const bytes = new TextEncoder().encode(head(["GET / HTTP/1.1", "Host: x"]));
+    const withFrame = new Uint8Array([...bytes, 0x81, 0x02, 0x68, 0x69]);
+    assert.equal(requestHeadEnd(withFrame), bytes.length);
+    for (let n = 0; n < bytes.length; n++)
+      assert.equal(requestHeadEnd(bytes.subarray(0, n)), -1, `${n} bytes`);
+  });
+
+  it("reads a head's bytes one character per byte, 0x80-0x9F included (not windows-1252)", () => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const text = headText(bytes);
+    assert.equal(text.length, 256);
+    for (let i = 0; i < 256; i++) assert.equal(text.charCodeAt(i), i);
+    assert.equal(headText(new Uint8Array(20_000).fill(0x41)).length, 20_000);
   });
 
   it("reads the request line and the headers in order, values trimmed, names as sent", () => {
@@ -35,7 +46,7 @@ describe("the request head as a server reads it (RFC 9112 §3, §5)", () => {
 
   it("reads what wsflow's own client renders", () => {
     const uri = parseWebSocketUri("ws://localhost:8080/events?x=1");
-    const text = new TextDecoder("latin1").decode(
+    const text = headText(
       renderUpgradeRequest({
         uri,
         key: "dGhlIHNhbXBsZSBub25jZQ==",
