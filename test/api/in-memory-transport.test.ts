@@ -193,6 +193,37 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
     assert.deepEqual([...body.subarray(4, 4 + 256)], [...payload]);
   });
 
+  it("back-pressure crosses the pipe: a slow handler holds the client's source back", async () => {
+    let produced = 0;
+    let consumed = 0;
+    let ahead = 0;
+    const server = ClientTransport.inMemory(() =>
+      Flow.create<Message>().mapAsync(1, async (m) => {
+        await new Promise((r) => setTimeout(r, 1));
+        consumed++;
+        return m;
+      }),
+    );
+    const [upgrade, done] = Http.create({ transport: server }).singleWebSocketRequest(
+      WebSocketRequest.create("ws://test.local/slow"),
+      Flow.fromSinkAndSourceMat(
+        Sink.ignore<Message>(),
+        Source.range(1, 300).map((): Message => {
+          produced++;
+          ahead = Math.max(ahead, produced - consumed);
+          return BinaryMessage.create(new Uint8Array(10_000));
+        }),
+        Keep.left, // the incoming side's end: every echo received
+      ),
+    );
+    assert.ok((await upgrade) instanceof ValidUpgrade);
+    await done;
+    assert.equal(consumed, 300);
+    // Without back-pressure the client would produce all 300 at once; the buffers between the two
+    // (the client's and server's engines, the pipe's 16 chunks each way) hold a few dozen at most.
+    assert.ok(ahead < 100, `the client ran ${ahead} messages ahead of the handler`);
+  });
+
   it("refuses a handler that is not a function, at once", () => {
     assert.throws(() => ClientTransport.inMemory("echo" as never), InvalidArgumentError);
   });
