@@ -6,6 +6,7 @@
  * Node's http parser does for a real server); from the 101 on, the two sides exchange bytes
  * through two queues, each with back-pressure.
  */
+import { concatBytes } from "../codec/index.js";
 import { headText, parseRequestHead, renderRejection, requestHeadEnd } from "../handshake/index.js";
 import { type Deferred, deferred, Flow, Keep, Sink, Source, type SourceQueue } from "../stream/index.js";
 import type { PendingUpgrade } from "../transport/index.js";
@@ -109,7 +110,7 @@ class InMemoryConnection implements PendingUpgrade {
       return;
     }
     if (this.phase !== "head") return; // refused or dropped: nobody reads any more
-    const bytes = this.head.length === 0 ? chunk : concatBytes(this.head, chunk);
+    const bytes = this.head.length === 0 ? chunk : concatBytes([this.head, chunk]);
     const end = requestHeadEnd(bytes);
     if (end === -1) {
       if (bytes.length > MAX_HEAD) return this.respond(renderRejection(431, "request head too large"));
@@ -176,11 +177,4 @@ class InMemoryConnection implements PendingUpgrade {
     this.toClient.complete();
     this.decided.resolve();
   }
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -3,6 +3,7 @@ export * from "./byte-allocator.js";
 export * from "./chunk-queue.js";
 export * from "./close-code.js";
 export * from "./close-payload.js";
+export * from "./concat-bytes.js";
 export * from "./connection-errors.js";
 export * from "./errors.js";
 export * from "./frame-arena.js";

@@ -16,8 +16,8 @@
  * connection with a clear error instead of stalling it silently.
  */
 import { Fifo } from "../codec/fifo.js";
-import { decodeUtf8, Opcode, Utf8ChunkDecoder } from "../codec/index.js";
-import { BinaryMessage, concatBytes, type Message, TextMessage } from "../message/index.js";
+import { concatBytes, decodeUtf8, Opcode, Utf8ChunkDecoder } from "../codec/index.js";
+import { BinaryMessage, type Message, TextMessage } from "../message/index.js";
 import {
   type Inlet,
   InPortHandler,

@@ -3,6 +3,7 @@
  * explanation, a 404 page): Content-Length, chunked (RFC 9112 §7.1) or until the connection
  * closes, keeping at most `maxBodySize` bytes and saying when it cut.
  */
+import { concatBytes } from "../codec/index.js";
 import type { ResponseHead } from "./http-response-parser.js";
 
 /** Default bound on the kept body. */
@@ -62,14 +63,7 @@ export class ResponseBodyReader {
 
   /** The body kept so far. */
   body(): Uint8Array {
-    if (this.parts.length === 1) return this.parts[0]!;
-    const out = new Uint8Array(this.kept);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(this.parts, this.kept);
   }
 
   /** Feeds body bytes; true when the body is complete. Once the bound is reached it stops reading. */

@@ -7,7 +7,7 @@
  * cut the bytes; fragmented or larger ones are streamed, and their source must be consumed (or
  * cancelled) before the next message flows.
  */
-import { InvalidArgumentError, InvalidStateError } from "../codec/index.js";
+import { concatBytes, InvalidArgumentError, InvalidStateError } from "../codec/index.js";
 import { Sink, Source } from "../stream/index.js";
 import { MessageTimeoutError, MessageTooBigError } from "./message-errors.js";
 
@@ -182,20 +182,4 @@ async function collectBounded<T>(
       return undefined;
     })
     .runWith(Sink.seq<T>());
-}
-
-/** Joins byte chunks; a single chunk is returned as is. */
-export function concatBytes(
-  parts: readonly Uint8Array[],
-  total = parts.reduce((n, p) => n + p.length, 0),
-  allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n),
-): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = allocate(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

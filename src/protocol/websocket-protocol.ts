@@ -17,6 +17,7 @@ import {
   type BulkUtf8Check,
   type ByteAllocator,
   CloseCode,
+  concatBytes,
   defaultAllocator,
   encodeClosePayload,
   encodeMaskedFrame,
@@ -680,13 +681,6 @@ class CompressedIncoming {
     this.parts = [];
     const size = this.size;
     this.size = 0;
-    if (parts.length === 1) return parts[0]!;
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const part of parts) {
-      all.set(part, at);
-      at += part.length;
-    }
-    return all;
+    return concatBytes(parts, size);
   }
 }
