@@ -8,17 +8,12 @@ import {
   frameArena,
   Http,
   InvalidArgumentError,
-  Keep,
-  type Message,
   ProxyTunnelError,
-  Sink,
-  Source,
   ValidUpgrade,
-  WebSocketRequest,
 } from "../../src/index.js";
 import { startConnectProxy } from "../helpers/connect-proxy.js";
 import { resourceSnapshot } from "../helpers/resources.js";
-import { sendTexts, textsOf } from "../helpers/text-exchange.js";
+import { exchangeStrict, sendTexts, textsOf } from "../helpers/text-exchange.js";
 import { startWsServer, type TestServer, wssEchoFixture } from "../helpers/ws-server.js";
 
 const echoThrough = (http: Http, url: string, options: Parameters<Http["singleWebSocketRequest"]>[2] = {}) =>
@@ -64,18 +59,12 @@ describe("ClientTransport.httpsProxy", () => {
         Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff),
       );
       const http = Http.create({ transport: ClientTransport.httpsProxy(proxy.url) });
-      const [upgrade, received] = http.singleWebSocketRequest(
-        WebSocketRequest.create(server.url()),
-        Flow.fromSinkAndSourceMat(
-          Flow.create<Message>()
-            .mapAsync(1, async (m): Promise<Message> => m.toStrict(5000))
-            .toMat(Sink.seq<Message>(), Keep.right),
-          Source.from(sent.map((b) => BinaryMessage.create(b) as Message)),
-          Keep.left,
-        ),
+      const { received } = await exchangeStrict(
+        http,
+        server.url(),
+        sent.map((b) => BinaryMessage.create(b)),
       );
-      await upgrade;
-      const echoed = (await received).map((m) => m.asBinaryMessage().getStrictData());
+      const echoed = received.map((m) => m.asBinaryMessage().getStrictData());
       for (const [i, bytes] of sent.entries())
         assert.ok(Buffer.from(echoed[i]!).equals(bytes), `message ${i}`);
       await new Promise((r) => setTimeout(r, 20));

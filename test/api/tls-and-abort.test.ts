@@ -13,7 +13,7 @@ import {
 } from "../../src/index.js";
 import { startRawServer } from "../helpers/raw-server.js";
 import { resourceSnapshot } from "../helpers/resources.js";
-import { sendTexts } from "../helpers/text-exchange.js";
+import { exchangeStrict, sendTexts } from "../helpers/text-exchange.js";
 import { startWsServer, wssEchoFixture } from "../helpers/ws-server.js";
 
 const http = Http.get();
@@ -40,19 +40,14 @@ describe("wss: TLS with a self-signed certificate made for the test", () => {
     const sent = [3000, 70_000, 1_000_000].map((n) =>
       Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff),
     );
-    const [upgrade, received] = http.singleWebSocketRequest(
-      WebSocketRequest.create(`wss://localhost:${server.port}/`),
-      Flow.fromSinkAndSourceMat(
-        Flow.create<Message>()
-          .mapAsync(1, async (m): Promise<Message> => m.toStrict(5000))
-          .toMat(Sink.seq<Message>(), Keep.right),
-        Source.from(sent.map((b) => BinaryMessage.create(b) as Message)),
-        Keep.left,
-      ),
+    const { upgrade, received } = await exchangeStrict(
+      http,
+      `wss://localhost:${server.port}/`,
+      sent.map((b) => BinaryMessage.create(b)),
       { tls: { ca: server.cert } },
     );
-    assert.equal((await upgrade).response.status, 101);
-    const echoed = (await received).map((m) => m.asBinaryMessage().getStrictData());
+    assert.equal(upgrade.response.status, 101);
+    const echoed = received.map((m) => m.asBinaryMessage().getStrictData());
     assert.equal(echoed.length, sent.length);
     for (const [i, bytes] of sent.entries()) assert.ok(Buffer.from(echoed[i]!).equals(bytes), `message ${i}`);
     await new Promise((r) => setTimeout(r, 20));

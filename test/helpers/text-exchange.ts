@@ -36,6 +36,7 @@ export async function exchangeStrict(
   http: Http,
   request: WebSocketRequest | string,
   messages: readonly Message[],
+  options: Parameters<Http["singleWebSocketRequest"]>[2] = {},
 ) {
   const [upgrade, received] = http.singleWebSocketRequest(
     typeof request === "string" ? WebSocketRequest.create(request) : request,
@@ -46,6 +47,7 @@ export async function exchangeStrict(
       Source.from(messages),
       Keep.left,
     ),
+    options,
   );
   return { upgrade: await upgrade, received: await received };
 }
