@@ -70,7 +70,8 @@ export interface ProtocolOptions {
   readonly allocate?: ByteAllocator;
   /**
    * "auto" (default): a received Close is answered at once. "manual": the caller answers it with
-   * `replyToClose()` (or `sendClose`) after sending what the application still had to say.
+   * `replyToClose()` (or `sendClose`) after sending what the application still had to say; if the
+   * transport ends first, {@link WebSocketProtocol.receiveEof} answers it.
    */
   readonly closeReply?: "auto" | "manual";
 }
@@ -264,10 +265,15 @@ export class WebSocketProtocol implements IncomingFrameReceiver {
     this.decoder.push(data);
   }
 
-  /** The transport ended (EOF or reset): the connection is CLOSED. */
+  /**
+   * The transport's input ended (EOF): the connection is CLOSED. A received Close still waiting
+   * for its manual reply is answered first (RFC 6455 §5.5.1): a peer that half-closes TCP right
+   * after its Close still reads, and the reply, queued in {@link dataToSend}, makes the close clean.
+   */
   receiveEof(): void {
     if (hasFlag(this.flags, STATE_CLOSED)) return;
     this.decoder.stop();
+    this.replyToClose();
     this.finish();
   }
 

@@ -157,6 +157,35 @@ describe("closing, as in Akka", () => {
       await mute.close();
     }
   });
+
+  it("a server's Close followed at once by its end of TCP is still answered with Close (RFC 6455 §5.5.1)", async () => {
+    // The reply waits for the application's outgoing side (a short grace), but the peer's FIN ends
+    // that wait: the Close goes out before our side of TCP closes, and the close is clean.
+    const server = await startHostileServer((socket, _request, reply101) => {
+      reply101();
+      socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
+    });
+    try {
+      const snapshot = resourceSnapshot();
+      const [upgrade, done] = http.singleWebSocketRequest(
+        WebSocketRequest.create(server.url()),
+        Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.maybe<Message>(), Keep.left),
+      );
+      await done;
+      assert.deepEqual(await ((await upgrade) as ValidUpgrade).closed, {
+        code: 1000,
+        reason: "",
+        wasClean: true,
+      });
+      const deadline = Date.now() + 2000;
+      while (server.closeCodes().length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(server.closeCodes(), [1000]);
+      await snapshot.check();
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe("message framing", () => {

@@ -428,6 +428,17 @@ describe("manual close reply", () => {
       "close 1000",
     ]);
   });
+  it("a Close still waiting for its reply when the transport ends is answered then, and the close is clean", () => {
+    const client = new WebSocketProtocol({ role: "client", closeReply: "manual" });
+    client.receiveData(serverClose(4001, "bye"));
+    assert.deepEqual(describeEvents(client.eventsReceived()), ["close 4001 bye"]);
+    assert.deepEqual(client.dataToSend(), [], "no automatic reply");
+    client.receiveEof();
+    assert.deepEqual(sentFrames(client.dataToSend()), ["close 4001"]);
+    assert.deepEqual(describeEvents(client.eventsReceived()), ["closed 4001 clean"]);
+    client.receiveEof();
+    assert.deepEqual(client.dataToSend(), [], "answered once");
+  });
 });
 
 describe("one event per whole single-frame message", () => {

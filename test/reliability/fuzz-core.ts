@@ -3,9 +3,18 @@
  * sends random or mutated frame streams in random chunks and closes. Some runs negotiate
  * permessage-deflate, and their messages go compressed as a server keeping its context (or not,
  * as the client asked) would send them. Every run must end with normal messages and a close, or a
- * clean, documented failure: never an uncaught exception, never a hang.
+ * clean, documented failure: never an uncaught exception, never a hang. A run whose script is
+ * valid (about one in five: no mutation) is also held to the script's model: the same messages,
+ * byte for byte, a pong for every ping and the Close answered (`checkModel`).
  */
+import { isDeepStrictEqual } from "node:util";
 import { deflateRawSync } from "node:zlib";
+import {
+  FrameDecoder,
+  type FrameDecoderHandler,
+  type FrameHeader,
+  type ProtocolViolation,
+} from "../../src/codec/index.js";
 import { computeAcceptKey } from "../../src/handshake/index.js";
 import {
   encodeUnmaskedFrame,
@@ -21,12 +30,31 @@ import {
 } from "../../src/index.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
-/** What the fuzz server sends after its 101, given the client's request head. */
-type Script = (request: string) => { readonly extensions: string | undefined; readonly bytes: Uint8Array };
+/** What the fuzz server sends after its 101; `model` when the bytes are a valid script, unmutated. */
+interface ServerScript {
+  readonly bytes: Uint8Array;
+  readonly model: ScriptModel | undefined;
+}
+
+/** The fuzz server's script, given the client's request head; `extensions` is its answer to the offer. */
+type Script = (request: string) => ServerScript & { readonly extensions: string | undefined };
 
 class FuzzServerLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
   private answered = false;
   private readonly outgoing: Uint8Array[] = [];
+  private markFinished: () => void = () => {};
+  /** Settles when the client's side of the connection ended (or the stage stopped). */
+  readonly finished = new Promise<void>((resolve) => {
+    this.markFinished = resolve;
+  });
+  /** The script's model, once the request came (undefined for a mutated script). */
+  model: ScriptModel | undefined;
+  /** What the client sent after the handshake: its pongs' payloads, its Close codes (-1: none given). */
+  readonly pongs: Uint8Array[] = [];
+  readonly closeCodes: number[] = [];
+  private readonly clientFrames = new FrameDecoder(new ClientFrameLog(this.pongs, this.closeCodes), {
+    expectMasked: true,
+  });
 
   constructor(
     private readonly script: Script,
@@ -43,7 +71,8 @@ class FuzzServerLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
       this.answered = true;
       const request = Buffer.from(bytes).toString("latin1");
       const key = /sec-websocket-key:\s*(\S+)/i.exec(request)?.[1] ?? "";
-      const { extensions, bytes: script } = this.script(request);
+      const { extensions, bytes: script, model } = this.script(request);
+      this.model = model;
       const head =
         `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\n` +
         `${extensions === undefined ? "" : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`;
@@ -54,15 +83,49 @@ class FuzzServerLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
         at += n;
       }
       if (this.isAvailable(this.out)) this.onPull();
+    } else {
+      this.clientFrames.push(bytes);
     }
     if (!this.isClosed(this.in)) this.pull(this.in);
   }
   override onPull(): void {
     const next = this.outgoing.shift();
     if (next) this.push(this.out, next);
-    else if (this.answered) this.complete(this.out); // EOF after the script
+    // EOF right behind the script's last bytes, as a FIN arrives whether or not the client reads on.
+    if (this.answered && this.outgoing.length === 0) this.complete(this.out);
   }
-  onUpstreamFinish(): void {}
+  onUpstreamFinish(): void {
+    this.markFinished();
+  }
+  override postStop(): void {
+    this.markFinished();
+  }
+}
+
+/** Keeps the pongs and Close codes among the client's frames. */
+class ClientFrameLog implements FrameDecoderHandler {
+  private opcode = -1;
+  private payload: Uint8Array[] = [];
+  constructor(
+    private readonly pongs: Uint8Array[],
+    private readonly closeCodes: number[],
+  ) {}
+  onFrameStart(header: FrameHeader): void {
+    this.opcode = header.opcode;
+    this.payload = [];
+  }
+  onFramePayload(chunk: Uint8Array): void {
+    this.payload.push(chunk.slice());
+  }
+  onFrameEnd(): void {
+    const payload = Buffer.concat(this.payload);
+    if (this.opcode === Opcode.Pong) this.pongs.push(payload);
+    else if (this.opcode === Opcode.Close)
+      this.closeCodes.push(payload.length >= 2 ? payload.readUInt16BE(0) : -1);
+  }
+  onViolation(violation: ProtocolViolation): void {
+    throw new Error(`the client sent an invalid frame: ${violation.code}`);
+  }
 }
 
 /** Codes a fuzzed connection may legitimately fail with. */
@@ -103,28 +166,102 @@ class ServerCompressor {
   }
 }
 
-/** A random sequence of valid server frames; under `compressor`, about half the messages go compressed. */
-function validScript(random: () => number, compressor?: ServerCompressor): Uint8Array {
+/** What a valid script must produce at the client, exactly. */
+export interface ScriptModel {
+  /** The data messages, in order: text as its string, binary as its bytes. */
+  readonly messages: readonly (string | Uint8Array)[];
+  /** The payloads of the server's pings, in order: the client's pongs must carry the same. */
+  readonly pings: readonly Uint8Array[];
+  /** The script ends with a Close 1000 (else with the server's EOF, an abnormal closure). */
+  readonly closes: boolean;
+}
+
+/** Text from all four UTF-8 lengths (a U+FEFF among them), which fragment cuts split anywhere. */
+const TEXT_UNITS = ["a", "Z", " ", "{", "é", "Ω", "✓", "\uFEFF", "世", "😀", "𝄞"];
+
+function randomText(random: () => number, maxUnits: number): string {
+  let text = "";
+  const units = Math.floor(random() * maxUnits);
+  for (let i = 0; i < units; i++) text += TEXT_UNITS[Math.floor(random() * TEXT_UNITS.length)];
+  return text;
+}
+
+/** `bytes` cut into 1-4 fragments at random offsets (empty ones included). */
+function fragmentsOf(random: () => number, bytes: Uint8Array): Uint8Array[] {
+  const cuts = Array.from({ length: Math.floor(random() * 4) }, () =>
+    Math.floor(random() * (bytes.length + 1)),
+  );
+  cuts.sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  for (const cut of cuts) {
+    pieces.push(bytes.subarray(at, cut));
+    at = cut;
+  }
+  pieces.push(bytes.subarray(at));
+  return pieces;
+}
+
+/**
+ * A random sequence of valid server frames and what the client must make of it: text of every
+ * UTF-8 length and binary, whole or fragmented at any byte with pings between the fragments, now
+ * and then larger than the client's strictThreshold (so it arrives streamed). Under `compressor`,
+ * about half the messages go compressed, fragmented ones included.
+ */
+function validScript(
+  random: () => number,
+  compressor?: ServerCompressor,
+): { readonly bytes: Uint8Array; readonly model: ScriptModel } {
   const parts: Uint8Array[] = [];
+  const messages: (string | Uint8Array)[] = [];
+  const pings: Uint8Array[] = [];
+  const ping = () => {
+    const payload = new Uint8Array(Math.floor(random() * 126)).map(() => Math.floor(random() * 256));
+    pings.push(payload);
+    parts.push(...encodeUnmaskedFrame(Opcode.Ping, payload));
+  };
   const frames = 1 + Math.floor(random() * 6);
   for (let i = 0; i < frames; i++) {
     const kind = random();
-    let payload: Uint8Array = new Uint8Array(Math.floor(random() * 200)).map(
-      () => 0x20 + Math.floor(random() * 90),
-    );
-    const rsv1 = compressor !== undefined && kind < 0.7 && random() < 0.5;
-    if (rsv1) payload = compressor.compress(payload);
-    if (kind < 0.5) parts.push(...encodeUnmaskedFrame(Opcode.Text, payload, { rsv1 }));
-    else if (kind < 0.7) parts.push(...encodeUnmaskedFrame(Opcode.Binary, payload, { rsv1 }));
-    else if (kind < 0.8) parts.push(...encodeUnmaskedFrame(Opcode.Ping, payload.subarray(0, 100)));
-    else {
-      const half = payload.length >> 1;
-      parts.push(...encodeUnmaskedFrame(Opcode.Text, payload.subarray(0, half), { fin: false }));
-      parts.push(...encodeUnmaskedFrame(Opcode.Continuation, payload.subarray(half), { fin: true }));
+    if (kind < 0.1) {
+      ping();
+      continue;
     }
+    const text = kind < 0.6;
+    const long = random() < 0.1;
+    let payload: Uint8Array;
+    if (text) {
+      const value = randomText(random, long ? 600 : 60);
+      messages.push(value);
+      payload = Buffer.from(value);
+    } else {
+      payload = new Uint8Array(Math.floor(random() * (long ? 2000 : 200))).map(() =>
+        Math.floor(random() * 256),
+      );
+      messages.push(payload);
+    }
+    const rsv1 = compressor !== undefined && random() < 0.5;
+    if (rsv1) payload = compressor.compress(payload);
+    const opcode = text ? Opcode.Text : Opcode.Binary;
+    if (random() < 0.6) {
+      parts.push(...encodeUnmaskedFrame(opcode, payload, { rsv1 }));
+      continue;
+    }
+    const pieces = fragmentsOf(random, payload);
+    pieces.forEach((piece, n) => {
+      if (n > 0 && random() < 0.3) ping();
+      const last = n === pieces.length - 1;
+      parts.push(
+        ...encodeUnmaskedFrame(n === 0 ? opcode : Opcode.Continuation, piece, {
+          fin: last,
+          rsv1: rsv1 && n === 0,
+        }),
+      );
+    });
   }
-  if (random() < 0.5) parts.push(...encodeUnmaskedFrame(Opcode.Close, Uint8Array.of(0x03, 0xe8)));
-  return Buffer.concat(parts);
+  const closes = random() < 0.5;
+  if (closes) parts.push(...encodeUnmaskedFrame(Opcode.Close, Uint8Array.of(0x03, 0xe8)));
+  return { bytes: Buffer.concat(parts), model: { messages, pings, closes } };
 }
 
 /** Random bytes (one run in five), or `valid()` with up to three bytes flipped, cut or inserted. */
@@ -143,20 +280,29 @@ export function mutated(random: () => number, valid: () => Uint8Array): Uint8Arr
   return Uint8Array.from(bytes);
 }
 
-/** Random bytes, or a valid script with some bytes flipped, cut or inserted. */
-function fuzzScript(random: () => number, compressor?: ServerCompressor): Uint8Array {
-  return mutated(random, () => validScript(random, compressor));
+/**
+ * Random bytes, or a valid script with some bytes flipped, cut or inserted; the model comes along
+ * when the bytes are still the valid script's (no mutation, or none that changed a byte).
+ */
+function fuzzScript(random: () => number, compressor?: ServerCompressor): ServerScript {
+  let valid: { readonly bytes: Uint8Array; readonly model: ScriptModel } | undefined;
+  const bytes = mutated(random, () => {
+    valid = validScript(random, compressor);
+    return valid.bytes;
+  });
+  const intact = valid !== undefined && Buffer.compare(bytes, valid.bytes) === 0;
+  return { bytes, model: intact ? valid!.model : undefined };
 }
 
 /** The script of one run: with `deflate`, the server accepts the client's offer as it was made. */
 function scriptFor(random: () => number, deflate: boolean): Script {
   return (request) => {
     const offer = /sec-websocket-extensions:\s*([^\r\n]*)/i.exec(request)?.[1];
-    if (!deflate || offer === undefined) return { extensions: undefined, bytes: fuzzScript(random) };
+    if (!deflate || offer === undefined) return { extensions: undefined, ...fuzzScript(random) };
     const takeover = !offer.includes("server_no_context_takeover");
     return {
       extensions: takeover ? "permessage-deflate" : "permessage-deflate; server_no_context_takeover",
-      bytes: fuzzScript(random, new ServerCompressor(takeover)),
+      ...fuzzScript(random, new ServerCompressor(takeover)),
     };
   };
 }
@@ -167,31 +313,43 @@ export interface FuzzOutcome {
   readonly messages: number;
   /** permessage-deflate was negotiated. */
   readonly compressed: boolean;
+  /** The script was valid and the run was checked against its model (see `checkModel`). */
+  readonly modelChecked?: boolean;
 }
 
 /** Runs one fuzzed connection; rejects if it breaks a rule (hang, undocumented failure). */
 export async function fuzzOnce(seed: number): Promise<FuzzOutcome> {
   const random = seededRandom(seed);
   const deflate = random() < 0.3;
-  let messages = 0;
+  // Now and then a low strictThreshold, so that even small messages arrive streamed.
+  const strictThreshold = random() < 0.3 ? 1 + Math.floor(random() * 300) : undefined;
+  const received: (string | Uint8Array)[] = [];
+  let server: FuzzServerLogic | undefined;
   const [upgrade, done] = Http.get().singleWebSocketRequest(
     WebSocketRequest.create("ws://fuzz.test/"),
     Flow.fromSinkAndSourceMat(
       Sink.foreachAsync<Message>(1, async (m) => {
-        await (m.isText() ? m.asTextMessage().toStrict(2000) : m.asBinaryMessage().toStrict(2000));
-        messages++;
+        received.push(
+          m.isText()
+            ? (await m.asTextMessage().toStrict(2000)).getStrictText()
+            : (await m.asBinaryMessage().toStrict(2000)).getStrictData().slice(),
+        );
       }),
       Source.maybe<Message>(),
       Keep.left,
     ),
     {
-      transport: Flow.fromStage(() => new FuzzServerLogic(scriptFor(random, deflate), random)),
+      transport: Flow.fromStage(() => {
+        server = new FuzzServerLogic(scriptFor(random, deflate), random);
+        return server;
+      }),
       settings: {
         websocket: {
           closeTimeout: 50,
           maxMessageSize: 100_000,
           streamedMessageTimeout: 1000,
           perMessageDeflate: deflate,
+          ...(strictThreshold === undefined ? {} : { strictThreshold }),
         },
       },
     },
@@ -200,16 +358,59 @@ export async function fuzzOnce(seed: number): Promise<FuzzOutcome> {
     setTimeout(() => reject(new Error(`seed ${seed}: the connection did not end within 5 s`)), 5000).unref(),
   );
   let compressed = false;
+  let outcome: FuzzOutcome;
   try {
     const response = await Promise.race([upgrade, timeout]);
     compressed = response.extensions.length > 0;
     await Promise.race([done, timeout]);
-    return { kind: "normal", messages, compressed };
+    outcome = { kind: "normal", messages: received.length, compressed };
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === undefined || !DOCUMENTED_FAILURES.has(code)) {
       throw new Error(`seed ${seed}: undocumented outcome ${code ?? String(error)}`, { cause: error });
     }
-    return { kind: "failed", code, messages, compressed };
+    outcome = { kind: "failed", code, messages: received.length, compressed };
   }
+  const model = server?.model;
+  if (model !== undefined) {
+    await Promise.race([server!.finished, timeout]);
+    checkModel(seed, model, outcome, received, server!);
+  }
+  return { ...outcome, modelChecked: model !== undefined };
+}
+
+/**
+ * The oracle for a valid script: every message exactly as sent, every ping answered with its own
+ * payload, in order, and the server's Close answered with 1000; a script that ends with the
+ * server's EOF instead is an abnormal closure after all its messages.
+ */
+function checkModel(
+  seed: number,
+  model: ScriptModel,
+  outcome: FuzzOutcome,
+  received: readonly (string | Uint8Array)[],
+  server: FuzzServerLogic,
+): void {
+  const shown = (messages: readonly (string | Uint8Array)[]) =>
+    messages.map((m) =>
+      typeof m === "string" ? `text ${JSON.stringify(m)}` : `binary ${Buffer.from(m).toString("hex")}`,
+    );
+  const expect = (what: string, actual: unknown, expected: unknown) => {
+    if (!isDeepStrictEqual(actual, expected)) {
+      throw new Error(
+        `seed ${seed}: ${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`,
+      );
+    }
+  };
+  expect(
+    "outcome",
+    outcome.kind === "normal" ? "normal" : outcome.code,
+    model.closes ? "normal" : "WS_ERR_ABNORMAL_CLOSURE",
+  );
+  expect("messages", shown(received), shown(model.messages));
+  const hex = (payloads: readonly Uint8Array[]) => payloads.map((p) => Buffer.from(p).toString("hex"));
+  // After the server's EOF the client may drop pongs it had not written yet; never others.
+  const pongs = hex(server.pongs);
+  expect("pongs", pongs, hex(model.pings).slice(0, model.closes ? undefined : pongs.length));
+  expect("the client's Close", server.closeCodes, model.closes ? [1000] : []);
 }
