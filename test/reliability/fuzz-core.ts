@@ -179,7 +179,7 @@ export interface ScriptModel {
 /** Text from all four UTF-8 lengths (a U+FEFF among them), which fragment cuts split anywhere. */
 const TEXT_UNITS = ["a", "Z", " ", "{", "é", "Ω", "✓", "\uFEFF", "世", "😀", "𝄞"];
 
-function randomText(random: () => number, maxUnits: number): string {
+export function randomText(random: () => number, maxUnits: number): string {
   let text = "";
   const units = Math.floor(random() * maxUnits);
   for (let i = 0; i < units; i++) text += TEXT_UNITS[Math.floor(random() * TEXT_UNITS.length)];
@@ -187,7 +187,7 @@ function randomText(random: () => number, maxUnits: number): string {
 }
 
 /** `bytes` cut into 1-4 fragments at random offsets (empty ones included). */
-function fragmentsOf(random: () => number, bytes: Uint8Array): Uint8Array[] {
+export function fragmentsOf(random: () => number, bytes: Uint8Array): Uint8Array[] {
   const cuts = Array.from({ length: Math.floor(random() * 4) }, () =>
     Math.floor(random() * (bytes.length + 1)),
   );
