@@ -47,6 +47,11 @@ interface OutgoingStream {
   readonly sub: SubSinkLogic<string | Uint8Array>;
   readonly opcode: typeof Opcode.Text | typeof Opcode.Binary;
   started: boolean;
+  /**
+   * A high surrogate that ended the last text chunk: its low half may start the next one (a
+   * string cut by UTF-16 code units splits pairs), so it waits to be encoded with it.
+   */
+  highSurrogate: string | undefined;
 }
 
 /** The incoming message being assembled (strict) or relayed (streamed). */
@@ -227,7 +232,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
       onComplete: () => this.invokeFromOutside(M.endOutgoingStream, undefined),
       onFailure: (error) => this.invokeFromOutside(M.onSubFailure, error),
     });
-    this.outgoing = { sub, opcode, started: false };
+    this.outgoing = { sub, opcode, started: false, highSurrogate: undefined };
     const source = text ? message.getStreamedText() : message.asBinaryMessage().getStreamedData();
     (source as Source<string | Uint8Array, unknown>).runWith(Sink.fromStage(() => sub));
     sub.request();
@@ -236,7 +241,7 @@ export class MessageStageLogic extends ProtocolStageLogic {
   private sendChunk(chunk: string | Uint8Array): void {
     const stream = this.outgoing;
     if (!stream) return;
-    const payload = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    const payload = typeof chunk === "string" ? encoder.encode(this.wholeCodePoints(stream, chunk)) : chunk;
     if (payload.length === 0) return stream.sub.request();
     this.queueFrames(stream.opcode, payload, !stream.started, false);
     stream.started = true;
@@ -247,12 +252,31 @@ export class MessageStageLogic extends ProtocolStageLogic {
     const stream = this.outgoing;
     if (!stream) return;
     this.outgoing = undefined;
+    // A high surrogate left at the end has no low half: alone, it encodes as U+FFFD, as it would
+    // in the whole text (TextEncoder's rule for lone surrogates).
+    const lone = stream.highSurrogate;
     this.queueFrame({
       opcode: stream.started ? Opcode.Continuation : stream.opcode,
-      payload: EMPTY,
+      payload: lone === undefined ? EMPTY : encoder.encode(lone),
       fin: true,
     });
     if (this.wantsFrame) this.onFrameDemand();
+  }
+
+  /**
+   * `chunk` after the high surrogate the last chunk ended with, less a high surrogate it ends with:
+   * the chunks' UTF-8 is then the UTF-8 of their concatenation, surrogate pairs split between
+   * chunks included (encoding each half alone would give two U+FFFD).
+   */
+  private wholeCodePoints(stream: OutgoingStream, chunk: string): string {
+    const text = stream.highSurrogate === undefined ? chunk : stream.highSurrogate + chunk;
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      stream.highSurrogate = text[text.length - 1];
+      return text.slice(0, -1);
+    }
+    stream.highSurrogate = undefined;
+    return text;
   }
 
   /** Cuts `payload` into frames of at most `maxOutgoingFrameSize` bytes. */
