@@ -1,12 +1,15 @@
 /**
- * Outgoing text is the UTF-8 of the application's string, however the application cut it: a
- * streamed text message whose chunks split a surrogate pair (a string cut by UTF-16 code units)
- * must arrive as the pair's one character, not as two U+FFFD.
+ * What the application sends is what arrives, whatever its shape: outgoing text is the UTF-8 of
+ * the application's string however it was cut (a streamed text message whose chunks split a
+ * surrogate pair must arrive as the pair's one character, not as two U+FFFD), and any mix of
+ * strict and streamed, text and binary messages, in frames of any size, compressed or not, comes
+ * back from an echo server exactly.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  BinaryMessage,
   ClientTransport,
   Flow,
   Http,
@@ -76,6 +79,63 @@ describe("outgoing text: the UTF-8 of the whole string, however it was cut", () 
             const text = pieces.join("");
             const http = Http.create({ transport: server, websocket: { maxOutgoingFrameSize } });
             assert.equal(await echoStreamed(http, cutAt(text, cuts)), wellFormed(text));
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      await server.close();
+    }
+    await snapshot.check();
+  });
+
+  it("property: any mix of strict and streamed, text and binary, in frames of any size, compressed or not, echoes back exactly", async () => {
+    const snapshot = resourceSnapshot();
+    const server = ClientTransport.inMemory(() => Flow.create<Message>(), {
+      settings: { websocket: { perMessageDeflate: true } },
+    });
+    const text = fc.string({ unit: "binary", maxLength: 300 });
+    const bytes = fc.uint8Array({ maxLength: 3000 });
+    /** A message to send, and what must come back: a text or the bytes. */
+    const message = fc.oneof(
+      text.map((t) => ({ send: TextMessage.create(t), back: t as string | Uint8Array })),
+      bytes.map((b) => ({ send: BinaryMessage.create(b), back: b as string | Uint8Array })),
+      fc.array(text, { maxLength: 5 }).map((chunks) => ({
+        send: TextMessage.create(Source.from(chunks)),
+        back: chunks.join("") as string | Uint8Array,
+      })),
+      fc.array(bytes, { maxLength: 5 }).map((chunks) => ({
+        send: BinaryMessage.create(Source.from(chunks)),
+        back: Buffer.concat(chunks) as string | Uint8Array,
+      })),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(message, { minLength: 1, maxLength: 6 }),
+          fc.constantFrom(1, 5, 125, 126, 65536),
+          fc.oneof(fc.constant(false), fc.record({ threshold: fc.constantFrom(0, 1, 64, 1024) })),
+          fc.constantFrom(1, 100, 65536),
+          async (messages, maxOutgoingFrameSize, perMessageDeflate, strictThreshold) => {
+            const http = Http.create({
+              transport: server,
+              websocket: { maxOutgoingFrameSize, perMessageDeflate, strictThreshold },
+            });
+            const { received } = await exchangeStrict(
+              http,
+              "ws://echo.test/",
+              messages.map((m) => m.send),
+            );
+            const shown = (m: string | Uint8Array) =>
+              typeof m === "string"
+                ? `text ${JSON.stringify(m)}`
+                : `binary ${Buffer.from(m).toString("hex")}`;
+            assert.deepEqual(
+              received.map((m) =>
+                shown(m.isText() ? m.asTextMessage().getStrictText() : m.asBinaryMessage().getStrictData()),
+              ),
+              messages.map((m) => shown(m.back)),
+            );
           },
         ),
         { numRuns: 150 },
