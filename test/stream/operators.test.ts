@@ -65,6 +65,99 @@ describe("element-wise operators", () => {
     );
   });
 
+  it("property: chains of stateful, asynchronous and decoupling operators behave like their array counterparts", async () => {
+    type Op = readonly [name: string, n: number];
+    const op = fc.oneof(
+      fc.tuple(
+        fc.constantFrom("take", "drop", "grouped", "buffer", "mapAsync"),
+        fc.integer({ min: 1, max: 5 }),
+      ),
+      fc.tuple(
+        fc.constantFrom("takeWhile", "takeWhileInclusive", "dropWhile", "scan", "mapConcat", "fold"),
+        fc.integer({ min: -20, max: 20 }),
+      ),
+      fc.tuple(fc.constant("take"), fc.constant(0)),
+    );
+    /** A promise of `x` that settles after a microtask, a macrotask or at once, as `n` says. */
+    const later = (x: number, n: number) =>
+      x % 3 === 0
+        ? x
+        : x % 3 === 1
+          ? Promise.resolve(x)
+          : new Promise<number>((r) => setTimeout(() => r(x), n % 2));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -30, max: 30 }), { maxLength: 30 }),
+        fc.array(op, { maxLength: 5 }),
+        fc.boolean(),
+        async (items, ops: Op[], withBarriers) => {
+          let expected: number[] = items;
+          let source: Source<number, unknown> = Source.from(items);
+          const stage = (next: Source<number, unknown>) =>
+            withBarriers ? next.via(barrier<number>()) : next;
+          for (const [name, n] of ops) {
+            switch (name) {
+              case "take":
+                expected = expected.slice(0, n);
+                source = stage(source.take(n));
+                break;
+              case "drop":
+                expected = expected.slice(n);
+                source = stage(source.drop(n));
+                break;
+              case "grouped": {
+                const sums: number[] = [];
+                for (let i = 0; i < expected.length; i += n)
+                  sums.push(expected.slice(i, i + n).reduce((a, b) => a + b, 0));
+                expected = sums;
+                source = stage(source.grouped(n).map((group) => group.reduce((a, b) => a + b, 0)));
+                break;
+              }
+              case "buffer":
+                source = stage(source.buffer(n, "backpressure"));
+                break;
+              case "mapAsync":
+                expected = expected.map((x) => x * 2);
+                source = stage(source.mapAsync(n, (x) => later(x * 2, n)));
+                break;
+              case "takeWhile":
+              case "takeWhileInclusive": {
+                const inclusive = name === "takeWhileInclusive";
+                const stop = expected.findIndex((x) => !(x < n));
+                expected = stop === -1 ? expected : expected.slice(0, inclusive ? stop + 1 : stop);
+                source = stage(source.takeWhile((x) => x < n, inclusive));
+                break;
+              }
+              case "dropWhile": {
+                const start = expected.findIndex((x) => !(x < n));
+                expected = start === -1 ? [] : expected.slice(start);
+                source = stage(source.dropWhile((x) => x < n));
+                break;
+              }
+              case "scan": {
+                const out = [n];
+                for (const x of expected) out.push(out.at(-1)! + x);
+                expected = out;
+                source = stage(source.scan(n, (acc, x) => acc + x));
+                break;
+              }
+              case "mapConcat":
+                expected = expected.flatMap((x) => (x % 2 === 0 ? [x, n] : []));
+                source = stage(source.mapConcat((x) => (x % 2 === 0 ? [x, n] : [])));
+                break;
+              case "fold":
+                expected = [expected.reduce((a, b) => a + b, n)];
+                source = stage(source.fold(n, (a, b) => a + b));
+                break;
+            }
+          }
+          assert.deepEqual(await seq(source), expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("a filter dropping everything of an endless source does not hang the event loop", async () => {
     let timerRan = false;
     setTimeout(() => {
