@@ -13,7 +13,9 @@ import {
   ClientTransport,
   Flow,
   Http,
+  Keep,
   type Message,
+  Sink,
   Source,
   TextMessage,
   WebSocketRequest,
@@ -23,6 +25,10 @@ import { exchangeStrict, textsOf } from "../helpers/text-exchange.js";
 
 /** What a string becomes in UTF-8: lone surrogates are U+FFFD (TextEncoder's rule, and the WebSocket API's). */
 const wellFormed = (text: string) => new TextDecoder().decode(new TextEncoder().encode(text));
+
+/** A message's content as a comparable line. */
+const shown = (m: string | Uint8Array) =>
+  typeof m === "string" ? `text ${JSON.stringify(m)}` : `binary ${Buffer.from(m).toString("hex")}`;
 
 /** `text` cut at code-unit offsets `cuts` (empty chunks included). */
 function cutAt(text: string, cuts: readonly number[]): string[] {
@@ -143,6 +149,82 @@ describe("outgoing text: the UTF-8 of the whole string, however it was cut", () 
     } finally {
       await server.close();
     }
+    await snapshot.check();
+  });
+
+  it("property: a consumer that pauses anywhere (between messages, inside streamed ones) gets every message from the server exactly, in order", async () => {
+    const snapshot = resourceSnapshot();
+    const text = fc.string({ unit: "binary", maxLength: 200 });
+    const bytes = fc.uint8Array({ maxLength: 2000 });
+    const message = fc.oneof(
+      text.map((t) => ({ send: (): Message => TextMessage.create(t), back: t as string | Uint8Array })),
+      bytes.map((b) => ({ send: (): Message => BinaryMessage.create(b), back: b as string | Uint8Array })),
+      fc.array(text, { maxLength: 4 }).map((chunks) => ({
+        send: (): Message => TextMessage.create(Source.from(chunks)),
+        back: chunks.join("") as string | Uint8Array,
+      })),
+      fc.array(bytes, { maxLength: 4 }).map((chunks) => ({
+        send: (): Message => BinaryMessage.create(Source.from(chunks)),
+        back: Buffer.concat(chunks) as string | Uint8Array,
+      })),
+    );
+    /** Resolves now, after a microtask or after a macrotask, as `n` says. */
+    const pause = (n: number) =>
+      n % 3 === 0 ? undefined : n % 3 === 1 ? Promise.resolve() : new Promise((r) => setTimeout(r, 0));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(message, { maxLength: 8 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 16 }),
+        fc.constantFrom(1, 50, 65536),
+        async (messages, pauses, strictThreshold) => {
+          // The server sends the messages (made afresh: a streamed one runs once) and completes: Close 1000.
+          const server = ClientTransport.inMemory(() =>
+            Flow.fromSinkAndSource(Sink.ignore<Message>(), Source.from(messages.map((m) => m.send()))),
+          );
+          let step = 0;
+          const nextPause = () => pause(pauses[step++ % pauses.length]!);
+          const take = async (m: Message): Promise<string> => {
+            await nextPause();
+            if (m.isStrict()) {
+              return shown(
+                m.isText() ? m.asTextMessage().getStrictText() : m.asBinaryMessage().getStrictData(),
+              );
+            }
+            // Streamed: read chunk by chunk, pausing between chunks, as a slow consumer does.
+            const parts = await (m.isText()
+              ? m.asTextMessage().getStreamedText()
+              : m.asBinaryMessage().getStreamedData()
+            )
+              .mapAsync(1, async (chunk: string | Uint8Array) => {
+                await nextPause();
+                return chunk;
+              })
+              .runWith(Sink.seq<string | Uint8Array>());
+            return shown(m.isText() ? (parts as string[]).join("") : Buffer.concat(parts as Uint8Array[]));
+          };
+          try {
+            const http = Http.create({ transport: server, websocket: { strictThreshold } });
+            const [, [received, outgoing]] = http.singleWebSocketRequest(
+              WebSocketRequest.create("ws://source.test/"),
+              Flow.fromSinkAndSourceMat(
+                Flow.create<Message>().mapAsync(1, take).toMat(Sink.seq<string>(), Keep.right),
+                Source.maybe<Message>(),
+                Keep.both,
+              ),
+            );
+            const got = await received;
+            outgoing.complete(undefined); // answers the server's Close at once
+            assert.deepEqual(
+              got,
+              messages.map((m) => shown(m.back)),
+            );
+          } finally {
+            await server.close();
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
     await snapshot.check();
   });
 });
