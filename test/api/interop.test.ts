@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
 import type { WebSocket } from "ws";
 import { frameArena } from "../../src/codec/index.js";
 import {
@@ -17,6 +18,7 @@ import {
   ValidUpgrade,
   WebSocketRequest,
 } from "../../src/index.js";
+import { messageToSend, shown } from "../helpers/message-arbitrary.js";
 import { sentFrames } from "../helpers/protocol-peer.js";
 import { afterHead, startRecordingProxy } from "../helpers/recording-proxy.js";
 import { resourceSnapshot } from "../helpers/resources.js";
@@ -339,6 +341,42 @@ describe("interop with the ws server", () => {
     );
     await upgrade;
     await assert.rejects(done, { code: "WS_ERR_IDLE_TIMEOUT" });
+  });
+});
+
+describe("interop with the ws server: differential property", () => {
+  it("any mix of strict and streamed, text and binary, in frames of any size, with or without permessage-deflate (ws compressing every echo), echoes back exactly", async () => {
+    const snapshot = resourceSnapshot();
+    const plain = await startWsServer({ perMessageDeflate: false });
+    const deflating = await startWsServer({ perMessageDeflate: { threshold: 0 } });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(messageToSend({ maxBytes: 20_000 }), { minLength: 1, maxLength: 6 }),
+          fc.constantFrom(1, 7, 125, 126, 65536),
+          fc.oneof(fc.constant(false), fc.record({ threshold: fc.constantFrom(0, 64, 1024) })),
+          fc.constantFrom(1, 100, 65536),
+          async (messages, maxOutgoingFrameSize, perMessageDeflate, strictThreshold) => {
+            const server = perMessageDeflate === false ? plain : deflating;
+            const { upgrade, received } = await exchange(
+              server.url(),
+              Source.from(messages.map((m) => m.make())),
+              { settings: { websocket: { maxOutgoingFrameSize, perMessageDeflate, strictThreshold } } },
+            );
+            assert.equal(upgrade.extensions.length, perMessageDeflate === false ? 0 : 1);
+            assert.deepEqual(
+              received.map(shown),
+              messages.map((m) => shown(m.content)),
+            );
+          },
+        ),
+        { numRuns: 120 },
+      );
+    } finally {
+      await plain.close();
+      await deflating.close();
+    }
+    await snapshot.check();
   });
 });
 

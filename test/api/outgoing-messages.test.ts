@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
-  BinaryMessage,
   ClientTransport,
   Flow,
   Http,
@@ -20,15 +19,12 @@ import {
   TextMessage,
   WebSocketRequest,
 } from "../../src/index.js";
+import { messageToSend, shown, shownMessage } from "../helpers/message-arbitrary.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 import { exchangeStrict, textsOf } from "../helpers/text-exchange.js";
 
 /** What a string becomes in UTF-8: lone surrogates are U+FFFD (TextEncoder's rule, and the WebSocket API's). */
 const wellFormed = (text: string) => new TextDecoder().decode(new TextEncoder().encode(text));
-
-/** A message's content as a comparable line. */
-const shown = (m: string | Uint8Array) =>
-  typeof m === "string" ? `text ${JSON.stringify(m)}` : `binary ${Buffer.from(m).toString("hex")}`;
 
 /** `text` cut at code-unit offsets `cuts` (empty chunks included). */
 function cutAt(text: string, cuts: readonly number[]): string[] {
@@ -51,7 +47,7 @@ async function echoStreamed(http: Http, chunks: readonly string[]): Promise<stri
   return text!;
 }
 
-describe("outgoing text: the UTF-8 of the whole string, however it was cut", () => {
+describe("what is sent is what arrives: text as its whole string's UTF-8, any mix of messages, any pace", () => {
   it("a surrogate pair split between streamed chunks arrives as its character", async () => {
     const server = ClientTransport.inMemory(() => Flow.create<Message>());
     const http = Http.create({ transport: server });
@@ -100,25 +96,10 @@ describe("outgoing text: the UTF-8 of the whole string, however it was cut", () 
     const server = ClientTransport.inMemory(() => Flow.create<Message>(), {
       settings: { websocket: { perMessageDeflate: true } },
     });
-    const text = fc.string({ unit: "binary", maxLength: 300 });
-    const bytes = fc.uint8Array({ maxLength: 3000 });
-    /** A message to send, and what must come back: a text or the bytes. */
-    const message = fc.oneof(
-      text.map((t) => ({ send: TextMessage.create(t), back: t as string | Uint8Array })),
-      bytes.map((b) => ({ send: BinaryMessage.create(b), back: b as string | Uint8Array })),
-      fc.array(text, { maxLength: 5 }).map((chunks) => ({
-        send: TextMessage.create(Source.from(chunks)),
-        back: chunks.join("") as string | Uint8Array,
-      })),
-      fc.array(bytes, { maxLength: 5 }).map((chunks) => ({
-        send: BinaryMessage.create(Source.from(chunks)),
-        back: Buffer.concat(chunks) as string | Uint8Array,
-      })),
-    );
     try {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(message, { minLength: 1, maxLength: 6 }),
+          fc.array(messageToSend(), { minLength: 1, maxLength: 6 }),
           fc.constantFrom(1, 5, 125, 126, 65536),
           fc.oneof(fc.constant(false), fc.record({ threshold: fc.constantFrom(0, 1, 64, 1024) })),
           fc.constantFrom(1, 100, 65536),
@@ -130,17 +111,11 @@ describe("outgoing text: the UTF-8 of the whole string, however it was cut", () 
             const { received } = await exchangeStrict(
               http,
               "ws://echo.test/",
-              messages.map((m) => m.send),
+              messages.map((m) => m.make()),
             );
-            const shown = (m: string | Uint8Array) =>
-              typeof m === "string"
-                ? `text ${JSON.stringify(m)}`
-                : `binary ${Buffer.from(m).toString("hex")}`;
             assert.deepEqual(
-              received.map((m) =>
-                shown(m.isText() ? m.asTextMessage().getStrictText() : m.asBinaryMessage().getStrictData()),
-              ),
-              messages.map((m) => shown(m.back)),
+              received.map(shownMessage),
+              messages.map((m) => shown(m.content)),
             );
           },
         ),
@@ -154,32 +129,18 @@ describe("outgoing text: the UTF-8 of the whole string, however it was cut", () 
 
   it("property: a consumer that pauses anywhere (between messages, inside streamed ones) gets every message from the server exactly, in order", async () => {
     const snapshot = resourceSnapshot();
-    const text = fc.string({ unit: "binary", maxLength: 200 });
-    const bytes = fc.uint8Array({ maxLength: 2000 });
-    const message = fc.oneof(
-      text.map((t) => ({ send: (): Message => TextMessage.create(t), back: t as string | Uint8Array })),
-      bytes.map((b) => ({ send: (): Message => BinaryMessage.create(b), back: b as string | Uint8Array })),
-      fc.array(text, { maxLength: 4 }).map((chunks) => ({
-        send: (): Message => TextMessage.create(Source.from(chunks)),
-        back: chunks.join("") as string | Uint8Array,
-      })),
-      fc.array(bytes, { maxLength: 4 }).map((chunks) => ({
-        send: (): Message => BinaryMessage.create(Source.from(chunks)),
-        back: Buffer.concat(chunks) as string | Uint8Array,
-      })),
-    );
     /** Resolves now, after a microtask or after a macrotask, as `n` says. */
     const pause = (n: number) =>
       n % 3 === 0 ? undefined : n % 3 === 1 ? Promise.resolve() : new Promise((r) => setTimeout(r, 0));
     await fc.assert(
       fc.asyncProperty(
-        fc.array(message, { maxLength: 8 }),
+        fc.array(messageToSend({ maxText: 200, maxBytes: 2000, maxChunks: 4 }), { maxLength: 8 }),
         fc.array(fc.nat(), { minLength: 1, maxLength: 16 }),
         fc.constantFrom(1, 50, 65536),
         async (messages, pauses, strictThreshold) => {
           // The server sends the messages (made afresh: a streamed one runs once) and completes: Close 1000.
           const server = ClientTransport.inMemory(() =>
-            Flow.fromSinkAndSource(Sink.ignore<Message>(), Source.from(messages.map((m) => m.send()))),
+            Flow.fromSinkAndSource(Sink.ignore<Message>(), Source.from(messages.map((m) => m.make()))),
           );
           let step = 0;
           const nextPause = () => pause(pauses[step++ % pauses.length]!);
@@ -216,7 +177,7 @@ describe("outgoing text: the UTF-8 of the whole string, however it was cut", () 
             outgoing.complete(undefined); // answers the server's Close at once
             assert.deepEqual(
               got,
-              messages.map((m) => shown(m.back)),
+              messages.map((m) => shown(m.content)),
             );
           } finally {
             await server.close();
