@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import WebSocket from "ws";
 import {
   Flow,
@@ -14,6 +15,7 @@ import {
   WebSocketRejection,
   WebSocketRequest,
 } from "../../src/index.js";
+import { shown } from "../helpers/message-arbitrary.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 
 const http = Http.get();
@@ -251,5 +253,66 @@ describe("server side on your own Node http server", () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe("server side: differential property with the ws client", () => {
+  it("any text and binary messages, whole or fragmented at any byte, compressed by ws or not, echo back exactly", async () => {
+    const snapshot = resourceSnapshot();
+    const binding = await Http.create({ websocket: { perMessageDeflate: true } })
+      .newServerAt("127.0.0.1", 0)
+      .bindFlow(() => echoFlow());
+    /** A message: text (any code points) or bytes, and the byte offsets its fragments start at. */
+    const message = fc.record({
+      content: fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.uint8Array({ maxLength: 20_000 })),
+      cuts: fc.array(fc.nat(), { maxLength: 4 }),
+    });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(message, { minLength: 1, maxLength: 6 }),
+          fc.boolean(),
+          async (messages, deflate) => {
+            const ws = await openWs(binding.url("/echo"), undefined, {
+              perMessageDeflate: deflate ? { threshold: 0 } : false,
+            });
+            try {
+              assert.equal(ws.extensions, deflate ? "permessage-deflate" : "");
+              const received: string[] = [];
+              const all = new Promise<void>((resolve) =>
+                ws.on("message", (data, isBinary) => {
+                  received.push(shown(isBinary ? new Uint8Array(data as Buffer) : data.toString()));
+                  if (received.length === messages.length) resolve();
+                }),
+              );
+              for (const { content, cuts } of messages) {
+                const bytes = Buffer.from(content);
+                const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+                const pieces = [0, ...at].map((from, i, starts) =>
+                  bytes.subarray(from, starts[i + 1] ?? bytes.length),
+                );
+                // Text fragments cut inside UTF-8 sequences: the message is valid as a whole (RFC 6455 §5.6).
+                pieces.forEach((piece, i) =>
+                  ws.send(piece, { binary: typeof content !== "string", fin: i === pieces.length - 1 }),
+                );
+              }
+              await all;
+              assert.deepEqual(
+                received,
+                messages.map((m) => shown(m.content)),
+              );
+            } finally {
+              const closed = new Promise((r) => ws.once("close", r));
+              ws.close(1000);
+              await closed;
+            }
+          },
+        ),
+        { numRuns: 100 },
+      );
+    } finally {
+      await binding.unbind();
+    }
+    await snapshot.check();
   });
 });
