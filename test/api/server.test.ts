@@ -292,9 +292,9 @@ describe("server side: differential property with the ws client", () => {
                   bytes.subarray(from, starts[i + 1] ?? bytes.length),
                 );
                 // Text fragments cut inside UTF-8 sequences: the message is valid as a whole (RFC 6455 §5.6).
-                pieces.forEach((piece, i) =>
-                  ws.send(piece, { binary: typeof content !== "string", fin: i === pieces.length - 1 }),
-                );
+                for (const [i, piece] of pieces.entries()) {
+                  ws.send(piece, { binary: typeof content !== "string", fin: i === pieces.length - 1 });
+                }
               }
               await all;
               assert.deepEqual(
