@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import {
   HandshakeLimitError,
   HttpResponseParser,
@@ -7,7 +8,7 @@ import {
   type ResponseParseResult,
 } from "../../src/handshake/index.js";
 import { concat, utf8 } from "../helpers/bits.js";
-import { chunkings } from "../helpers/chunkings.js";
+import { chunkings, cutAt } from "../helpers/chunkings.js";
 
 const head101 =
   "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n";
@@ -120,5 +121,86 @@ describe("HTTP/1.1 response head", () => {
       utf8(`HTTP/1.1 101 OK\r\nX: ${"a".repeat(200)}\r\n\r\n`),
     );
     assert.ok(long.kind === "error" && long.error.code === "WS_ERR_LINE_TOO_LONG");
+  });
+
+  it("property: any well-formed head (informational responses first, any header case and spacing, any value bytes), cut anywhere, parses to what was sent and keeps the rest", () => {
+    const name = fc.oneof(
+      fc.constantFrom(
+        "Upgrade",
+        "Connection",
+        "Sec-WebSocket-Accept",
+        "Sec-WebSocket-Protocol",
+        "Date",
+        "X-Long-Header-Name",
+      ),
+      fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,20}$/),
+    );
+    // A value: visible ASCII and obs-text (read as Latin-1), spaces and tabs only inside.
+    const value = fc
+      .array(
+        fc.oneof(
+          fc.integer({ min: 0x21, max: 0x7e }),
+          fc.integer({ min: 0x80, max: 0xff }),
+          fc.constantFrom(0x20, 0x09),
+        ),
+        {
+          maxLength: 40,
+        },
+      )
+      .map((codes) => String.fromCharCode(...codes).replace(/^[ \t]+|[ \t]+$/g, ""));
+    const ows = fc.constantFrom("", " ", "\t", "  \t ");
+    const header = fc.record({ name, value, before: ows, after: ows, upper: fc.boolean() });
+    const eol = fc.constantFrom("\r\n", "\n");
+    const reason = fc.stringMatching(/^[A-Za-z0-9 ]{0,20}$/);
+    const response = fc.record({
+      informational: fc.array(
+        fc.record({ status: fc.constantFrom(100, 102, 103), headers: fc.array(header, { maxLength: 2 }) }),
+        {
+          maxLength: 2,
+        },
+      ),
+      status: fc.constantFrom(101, 200, 301, 401, 404, 500),
+      reason,
+      headers: fc.array(header, { maxLength: 8 }),
+      eol,
+      rest: fc.uint8Array({ maxLength: 20 }),
+      cuts: fc.array(fc.nat(), { maxLength: 6 }),
+    });
+    fc.assert(
+      fc.property(response, (r) => {
+        const block = (status: number, text: string, headers: (typeof r.headers)[number][]) =>
+          `HTTP/1.1 ${status} ${text}${r.eol}` +
+          headers
+            .map((h) => `${h.upper ? h.name.toUpperCase() : h.name}:${h.before}${h.value}${h.after}${r.eol}`)
+            .join("") +
+          r.eol;
+        const head =
+          r.informational.map((i) => block(i.status, "Info", i.headers)).join("") +
+          block(r.status, r.reason, r.headers);
+        const bytes = concat([Uint8Array.from(head, (c) => c.charCodeAt(0)), r.rest]);
+        const cuts = [...r.cuts.map((c) => c % (bytes.length + 1))].sort((a, b) => a - b);
+        const { result, rest } = parse(cutAt(bytes, cuts));
+        assert.equal(
+          result.kind,
+          "complete",
+          JSON.stringify(result.kind === "error" ? result.error.message : result),
+        );
+        if (result.kind !== "complete") return;
+        assert.equal(result.head.status, r.status);
+        assert.equal(result.head.statusText, r.reason);
+        assert.deepEqual(
+          [...result.head.headers],
+          r.headers.map((h) => [h.upper ? h.name.toUpperCase() : h.name, h.value]),
+        );
+        for (const h of r.headers) {
+          const all = r.headers
+            .filter((o) => o.name.toLowerCase() === h.name.toLowerCase())
+            .map((o) => o.value);
+          assert.equal(result.head.headers.get(h.name.toLowerCase()), all.join(", "));
+        }
+        assert.deepEqual(concat(rest), r.rest);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
