@@ -20,7 +20,12 @@ import {
 import { isTcpTransport } from "./client-transport.js";
 import { deflateSpec } from "./deflate-spec.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
-import { createUpgradeListener, ServerBuilder, type WebSocketUpgradeListener } from "./server-binding.js";
+import {
+  createUpgradeListener,
+  ServerBuilder,
+  type ServerOptions,
+  type WebSocketUpgradeListener,
+} from "./server-binding.js";
 import type { WebSocketHandler } from "./websocket-handler.js";
 import type { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
@@ -142,10 +147,7 @@ export class Http {
   newServerAt(
     host: string,
     port: number,
-    options: {
-      settings?: PartialClientConnectionSettings;
-      tls?: { key: string | Buffer; cert: string | Buffer };
-    } = {},
+    options: ServerOptions & { tls?: { key: string | Buffer; cert: string | Buffer } } = {},
   ): ServerBuilder {
     return new ServerBuilder(host, port, this.settings, options);
   }
@@ -154,11 +156,12 @@ export class Http {
    * A listener for the `upgrade` event of your own Node http or https server, running `handler`'s
    * flow per connection: `server.on("upgrade", Http.get().webSocketUpgradeListener(handler))`.
    */
-  webSocketUpgradeListener(
-    handler: WebSocketHandler,
-    options: { settings?: PartialClientConnectionSettings } = {},
-  ): WebSocketUpgradeListener {
-    return createUpgradeListener(handler, resolveSettings(this.settings, options.settings));
+  webSocketUpgradeListener(handler: WebSocketHandler, options: ServerOptions = {}): WebSocketUpgradeListener {
+    return createUpgradeListener(
+      handler,
+      resolveSettings(this.settings, options.settings),
+      options.onHandlerError,
+    );
   }
 
   /**

@@ -10,12 +10,9 @@ import { concatBytes } from "../codec/index.js";
 import { headText, parseRequestHead, renderRejection, requestHeadEnd } from "../handshake/index.js";
 import { type Deferred, deferred, Flow, Keep, Sink, Source, type SourceQueue } from "../stream/index.js";
 import type { PendingUpgrade } from "../transport/index.js";
-import {
-  defaultClientConnectionSettings,
-  type PartialClientConnectionSettings,
-  resolveSettings,
-} from "./client-connection-settings.js";
+import { defaultClientConnectionSettings, resolveSettings } from "./client-connection-settings.js";
 import type { ClientTransport } from "./client-transport.js";
+import type { ServerOptions } from "./server-binding.js";
 import { UpgradeHandling } from "./upgrade-handling.js";
 import type { WebSocketHandler } from "./websocket-handler.js";
 
@@ -28,10 +25,8 @@ export interface InMemoryServer extends ClientTransport {
 }
 
 /** Options of {@link ClientTransport.inMemory}. */
-export interface InMemoryServerOptions {
-  /** The server side's settings, as for `newServerAt` (limits, time-outs, `perMessageDeflate` …). */
-  readonly settings?: PartialClientConnectionSettings;
-}
+/** Options of `ClientTransport.inMemory`: the server side's settings and handler-error listener, as for `newServerAt`. */
+export type InMemoryServerOptions = ServerOptions;
 
 /** A request head longer than this is refused (431), as Node's http server does past 16 KiB. */
 const MAX_HEAD = 16 * 1024;
@@ -49,6 +44,7 @@ export function inMemoryServer(
   const handling = new UpgradeHandling(
     handler,
     resolveSettings(defaultClientConnectionSettings, options.settings),
+    options.onHandlerError,
   );
   return {
     connectTo: () => clientSide(handling),

@@ -16,7 +16,7 @@ import {
   resolveSettings,
 } from "./client-connection-settings.js";
 import { UpgradeHandling } from "./upgrade-handling.js";
-import type { WebSocketHandler } from "./websocket-handler.js";
+import type { HandlerErrorListener, WebSocketHandler } from "./websocket-handler.js";
 
 /** A bound server. */
 export interface ServerBinding {
@@ -32,6 +32,14 @@ export interface ServerBinding {
   unbind(): Promise<void>;
 }
 
+/** What every way of serving WebSockets takes: `newServerAt`, `webSocketUpgradeListener`, `ClientTransport.inMemory`. */
+export interface ServerOptions {
+  /** The server side's settings (limits, time-outs, keep-alive, `perMessageDeflate` …). */
+  readonly settings?: PartialClientConnectionSettings;
+  /** Told when a handler fails (the client gets a 500); default: `console.error`. */
+  readonly onHandlerError?: HandlerErrorListener;
+}
+
 /** Where to bind, from `Http.newServerAt`. */
 export class ServerBuilder {
   /** @internal */
@@ -39,16 +47,13 @@ export class ServerBuilder {
     private readonly host: string,
     private readonly port: number,
     private readonly baseSettings: ClientConnectionSettings,
-    private readonly options: {
-      settings?: PartialClientConnectionSettings;
-      tls?: { key: string | Buffer; cert: string | Buffer };
-    } = {},
+    private readonly options: ServerOptions & { tls?: { key: string | Buffer; cert: string | Buffer } } = {},
   ) {}
 
   /** Binds and serves `handler`; resolves when listening, rejects with Node's error (EADDRINUSE …). */
   async bindFlow(handler: WebSocketHandler): Promise<ServerBinding> {
     const settings = resolveSettings(this.baseSettings, this.options.settings);
-    const handling = new UpgradeHandling(handler, settings);
+    const handling = new UpgradeHandling(handler, settings, this.options.onHandlerError);
     const server: UpgradeServer = await listenForUpgrades(
       { host: this.host, port: this.port, ...(this.options.tls ? { tls: this.options.tls } : {}) },
       (upgrade) => handling.handle(upgrade),
@@ -81,8 +86,9 @@ export interface WebSocketUpgradeListener extends UpgradeEventListener {
 export function createUpgradeListener(
   handler: WebSocketHandler,
   settings: ClientConnectionSettings,
+  onHandlerError?: HandlerErrorListener,
 ): WebSocketUpgradeListener {
-  const handling = new UpgradeHandling(handler, settings);
+  const handling = new UpgradeHandling(handler, settings, onHandlerError);
   const listener = ((request, socket, head) =>
     handling.handle(pendingUpgrade(request, socket, head))) as UpgradeEventListener;
   // A getter, not Object.assign (which would copy today's count).

@@ -3,6 +3,8 @@
  * event, or the in-memory transport): validate, ask the handler, answer, negotiate compression,
  * and run each accepted connection's engine.
  */
+
+import { InvalidArgumentError } from "../codec/index.js";
 import {
   type ConnectionControls,
   type EngineSettings,
@@ -23,6 +25,8 @@ import type { ClientConnectionSettings } from "./client-connection-settings.js";
 import { deflateSpec } from "./deflate-spec.js";
 import { engineSettingsFor } from "./engine-settings-for.js";
 import {
+  type HandlerErrorListener,
+  logHandlerError,
   WebSocketAccept,
   type WebSocketHandler,
   WebSocketRejection,
@@ -44,6 +48,7 @@ export class UpgradeHandling {
   constructor(
     private readonly handler: WebSocketHandler,
     private readonly settings: ClientConnectionSettings,
+    private readonly onHandlerError: HandlerErrorListener = logHandlerError,
   ) {
     this.engine = engineSettingsFor(settings, "server");
     this.layer = serverLayer(this.engine);
@@ -85,11 +90,9 @@ export class UpgradeHandling {
             return reject(upgrade, result.status, result.reason, result.headers);
           const accept = result instanceof WebSocketAccept ? result : new WebSocketAccept(result);
           if (accept.subprotocol !== undefined && !validation.subprotocols.includes(accept.subprotocol)) {
-            return reject(
-              upgrade,
-              500,
-              `the handler chose subprotocol ${accept.subprotocol}, which the client did not offer`,
-            );
+            const reason = `the handler chose subprotocol ${accept.subprotocol}, which the client did not offer`;
+            reject(upgrade, 500, reason);
+            return this.onHandlerError(new InvalidArgumentError(reason), info);
           }
           if (upgrade.closed) return;
           const bytes = upgrade.accept(
@@ -106,7 +109,10 @@ export class UpgradeHandling {
           const forget = () => this.open.delete(entry);
           controls.closed.then(forget, forget);
         },
-        () => reject(upgrade, 500, "the WebSocket handler failed"),
+        (error: unknown) => {
+          reject(upgrade, 500, "the WebSocket handler failed");
+          this.onHandlerError(error, info);
+        },
       );
   }
 

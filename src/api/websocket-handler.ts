@@ -2,7 +2,7 @@
  * What a server-side handler is (Akka's `handleWebSocketMessages` with a choice per request): it
  * sees the request and answers with a flow, an acceptance naming a subprotocol, or a rejection.
  */
-import type { HttpHeaders } from "../handshake/index.js";
+import { type HttpHeaders, validateRejection } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import type { Flow } from "../stream/index.js";
 
@@ -26,13 +26,21 @@ export class WebSocketAccept {
   ) {}
 }
 
-/** Refuse the upgrade with an HTTP status (401, 403, 404 …), a reason and optional headers. */
+/**
+ * Refuse the upgrade with an HTTP status (401, 403, 404 …; 300-599), a reason (sent as the body,
+ * as text) and optional headers (`WWW-Authenticate`, `Location` …). Throws `InvalidArgumentError`
+ * at once for a status outside 300-599, a header that is not a token or whose value has control
+ * characters, or one the server writes itself (`Connection`, `Content-Length`,
+ * `Transfer-Encoding`, `Content-Type`).
+ */
 export class WebSocketRejection {
   constructor(
     readonly status: number,
     readonly reason: string,
     readonly headers: readonly (readonly [string, string])[] = [],
-  ) {}
+  ) {
+    validateRejection(status, headers);
+  }
 }
 
 /** What a handler returns (or resolves to). */
@@ -42,3 +50,14 @@ export type WebSocketHandlerResult = Flow<Message, Message, unknown> | WebSocket
 export type WebSocketHandler = (
   request: WebSocketRequestInfo,
 ) => WebSocketHandlerResult | Promise<WebSocketHandlerResult>;
+
+/**
+ * Told when a handler fails (throws, rejects, or accepts with a subprotocol the client did not
+ * offer); the client gets a 500. The default writes the error to `console.error`, so that a bug
+ * in a handler is never silent.
+ */
+export type HandlerErrorListener = (error: unknown, request: WebSocketRequestInfo) => void;
+
+/** The default {@link HandlerErrorListener}. */
+export const logHandlerError: HandlerErrorListener = (error, request) =>
+  console.error(`wsflow: the WebSocket handler failed for ${request.url} (answered 500):`, error);

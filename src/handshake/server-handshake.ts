@@ -2,6 +2,8 @@
  * The server side of the opening handshake (RFC 6455 §4.2): validating a client's upgrade
  * request and rendering the 101 or a rejection. Pure: the I/O layer hands in the parsed request.
  */
+
+import { InvalidArgumentError } from "../codec/index.js";
 import { computeAcceptKey } from "./accept-key.js";
 import { base64Decode } from "./base64.js";
 import { headerListHasToken, isToken, isValidHeaderValue, splitHeaderList } from "./header-syntax.js";
@@ -69,6 +71,46 @@ export function validateUpgradeRequest(request: UpgradeRequestHead): AcceptableU
   return { valid: true, key, subprotocols };
 }
 
+/** Headers of a rejection the server writes itself: the response's framing and its body are its own. */
+const RESERVED_REJECTION_HEADERS = new Set([
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "content-type",
+]);
+
+/**
+ * Throws {@link InvalidArgumentError} unless the application's rejection can be sent as it is: a
+ * status from 300 to 599 (a redirect or an error; 1xx and 2xx would not be a rejection), headers
+ * that are tokens with values free of control characters (no header injection), none of those
+ * the server writes itself.
+ */
+export function validateRejection(status: number, headers: readonly (readonly [string, string])[]): void {
+  if (!Number.isInteger(status) || status < 300 || status > 599) {
+    throw new InvalidArgumentError(`a rejection's status must be an integer from 300 to 599, got ${status}`);
+  }
+  for (const [name, value] of headers) {
+    if (!isToken(name)) {
+      throw new InvalidArgumentError(
+        `invalid header name ${JSON.stringify(name)}: not an HTTP token`,
+        "WS_ERR_INVALID_HEADER",
+      );
+    }
+    if (!isValidHeaderValue(value)) {
+      throw new InvalidArgumentError(
+        `invalid value for header ${name}: CR, LF, NUL and other control characters are not allowed`,
+        "WS_ERR_INVALID_HEADER",
+      );
+    }
+    if (RESERVED_REJECTION_HEADERS.has(name.toLowerCase())) {
+      throw new InvalidArgumentError(
+        `header ${name} may not be set on a rejection: the server writes it (the body is the reason, as text)`,
+        "WS_ERR_RESERVED_HEADER",
+      );
+    }
+  }
+}
+
 /** The 101 response accepting `key`, with the chosen subprotocol (one of those offered) and extra headers. */
 export function renderUpgradeResponse(
   key: string,
@@ -82,8 +124,7 @@ export function renderUpgradeResponse(
     `Sec-WebSocket-Accept: ${computeAcceptKey(key)}`,
   ];
   if (subprotocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${subprotocol}`);
-  for (const [name, value] of extraHeaders)
-    if (isToken(name) && isValidHeaderValue(value)) lines.push(`${name}: ${value}`);
+  for (const [name, value] of extraHeaders) lines.push(`${name}: ${checkedHeader(name, value)}`);
   return `${lines.join("\r\n")}\r\n\r\n`;
 }
 
@@ -101,9 +142,19 @@ export function renderRejection(
     "Content-Type: text/plain; charset=utf-8",
   ];
   lines.push(`Content-Length: ${bodyBytes.length}`);
-  for (const [name, value] of headers)
-    if (isToken(name) && isValidHeaderValue(value)) lines.push(`${name}: ${value}`);
+  for (const [name, value] of headers) lines.push(`${name}: ${checkedHeader(name, value)}`);
   return `${lines.join("\r\n")}\r\n\r\n${body}`;
+}
+
+/** `value`, if `name: value` can be written as it is; else an {@link InvalidArgumentError} (never dropped quietly). */
+function checkedHeader(name: string, value: string): string {
+  if (!isToken(name) || !isValidHeaderValue(value)) {
+    throw new InvalidArgumentError(
+      `header ${JSON.stringify(name)} cannot be written: not a token, or a control character in its value`,
+      "WS_ERR_INVALID_HEADER",
+    );
+  }
+  return value;
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {

@@ -53,15 +53,19 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
     await snapshot.check();
   });
 
-  it("the handler sees the request; its rejection or failure is the client's invalid upgrade", async () => {
+  it("the handler sees the request; its rejection or failure is the client's invalid upgrade, and a failure is reported", async () => {
     const seen: string[] = [];
+    const failures: string[] = [];
     const http = Http.create({
-      transport: ClientTransport.inMemory((request) => {
-        seen.push(`${request.path} ${request.headers.get("x-trace")} ${request.remoteAddress}`);
-        if (request.path === "/private") return new WebSocketRejection(403, "not for you");
-        if (request.path === "/broken") throw new Error("handler bug");
-        return Flow.create<Message>();
-      }),
+      transport: ClientTransport.inMemory(
+        (request) => {
+          seen.push(`${request.path} ${request.headers.get("x-trace")} ${request.remoteAddress}`);
+          if (request.path === "/private") return new WebSocketRejection(403, "not for you");
+          if (request.path === "/broken") throw new Error("handler bug");
+          return Flow.create<Message>();
+        },
+        { onHandlerError: (error, request) => failures.push(`${request.url}: ${(error as Error).message}`) },
+      ),
     });
     const attempt = async (path: string) => {
       const [upgrade] = http.singleWebSocketRequest(
@@ -79,6 +83,65 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
     assert.equal(failed.response.status, 500);
     assert.ok((await attempt("/fine")) instanceof ValidUpgrade);
     assert.deepEqual(seen, ["/private t1 in-memory", "/broken t1 in-memory", "/fine t1 in-memory"]);
+    assert.deepEqual(failures, ["/broken: handler bug"]);
+  });
+
+  it("a handler's mistakes answer 500 and are never silent: console.error by default", async () => {
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    const server = ClientTransport.inMemory((request) => {
+      if (request.path === "/bad-rejection")
+        return new WebSocketRejection(401, "no", [["WWW-Authenticate", "a\r\nX: y"]]);
+      return new WebSocketAccept(Flow.create<Message>(), "never-offered");
+    });
+    try {
+      const http = Http.create({ transport: server });
+      for (const path of ["/bad-rejection", "/bad-subprotocol"]) {
+        const [upgrade] = http.singleWebSocketRequest(
+          WebSocketRequest.create(`ws://test.local${path}`),
+          Flow.fromSinkAndSourceMat(Sink.ignore<Message>(), Source.empty<Message>(), Keep.left),
+        );
+        const answer = await upgrade;
+        assert.ok(answer instanceof InvalidUpgradeResponse);
+        assert.equal(answer.response.status, 500);
+      }
+    } finally {
+      console.error = original;
+      await server.close();
+    }
+    assert.equal(logged.length, 2);
+    assert.match(String(logged[0]![0]), /handler failed for \/bad-rejection/);
+    assert.ok(logged[0]![1] instanceof InvalidArgumentError);
+    assert.match((logged[0]![1] as Error).message, /control characters/);
+    assert.match(
+      (logged[1]![1] as Error).message,
+      /subprotocol never-offered, which the client did not offer/,
+    );
+  });
+
+  it("a rejection that cannot be sent as it is throws at once", () => {
+    for (const status of [101, 200, 299, 600, 401.5, Number.NaN]) {
+      assert.throws(() => new WebSocketRejection(status, "x"), InvalidArgumentError, String(status));
+    }
+    for (const [name, value, code] of [
+      ["Bad Name", "v", "WS_ERR_INVALID_HEADER"],
+      ["X-Ok", "line\r\nInjected: yes", "WS_ERR_INVALID_HEADER"],
+      ["X-Ok", "nul\0", "WS_ERR_INVALID_HEADER"],
+      ["Content-Length", "5", "WS_ERR_RESERVED_HEADER"],
+      ["connection", "keep-alive", "WS_ERR_RESERVED_HEADER"],
+      ["Transfer-Encoding", "chunked", "WS_ERR_RESERVED_HEADER"],
+      ["Content-Type", "text/html", "WS_ERR_RESERVED_HEADER"],
+    ] as const) {
+      assert.throws(
+        () => new WebSocketRejection(401, "x", [[name, value]]),
+        (e: unknown) => e instanceof InvalidArgumentError && e.code === code,
+        `${name}: ${value}`,
+      );
+    }
+    // Redirects and errors with their headers are fine.
+    assert.equal(new WebSocketRejection(301, "moved", [["Location", "/elsewhere"]]).status, 301);
+    assert.equal(new WebSocketRejection(503, "busy", [["Retry-After", "5"]]).headers.length, 1);
   });
 
   it("negotiates permessage-deflate when both sides' settings enable it", async () => {
