@@ -2,7 +2,8 @@
  * What a server-side handler is (Akka's `handleWebSocketMessages` with a choice per request): it
  * sees the request and answers with a flow, an acceptance naming a subprotocol, or a rejection.
  */
-import { type HttpHeaders, validateRejection } from "../handshake/index.js";
+import { InvalidArgumentError } from "../codec/index.js";
+import { type HttpHeaders, isToken, validateRejection } from "../handshake/index.js";
 import type { Message } from "../message/index.js";
 import type { Flow } from "../stream/index.js";
 
@@ -18,12 +19,20 @@ export interface WebSocketRequestInfo {
   readonly remoteAddress: string;
 }
 
-/** Accept the connection with `flow`, choosing `subprotocol` (one of those offered). */
+/**
+ * Accept the connection with `flow`, choosing `subprotocol` (one of those offered; one that was
+ * not answers 500, see `onHandlerError`). Throws `InvalidArgumentError` at once for a subprotocol
+ * that is not an HTTP token.
+ */
 export class WebSocketAccept {
   constructor(
     readonly flow: Flow<Message, Message, unknown>,
     readonly subprotocol?: string,
-  ) {}
+  ) {
+    if (subprotocol !== undefined && !isToken(subprotocol)) {
+      throw new InvalidArgumentError(`invalid subprotocol ${JSON.stringify(subprotocol)}: not an HTTP token`);
+    }
+  }
 }
 
 /**

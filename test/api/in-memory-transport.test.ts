@@ -120,7 +120,7 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
     );
   });
 
-  it("a rejection that cannot be sent as it is throws at once", () => {
+  it("a rejection or an acceptance that cannot be sent as it is throws at once", () => {
     for (const status of [101, 200, 299, 600, 401.5, Number.NaN]) {
       assert.throws(() => new WebSocketRejection(status, "x"), InvalidArgumentError, String(status));
     }
@@ -139,6 +139,7 @@ describe("ClientTransport.inMemory: a handler in the same process, no socket", (
         `${name}: ${value}`,
       );
     }
+    assert.throws(() => new WebSocketAccept(Flow.create<Message>(), "chat v2"), InvalidArgumentError);
     // Redirects and errors with their headers are fine.
     assert.equal(new WebSocketRejection(301, "moved", [["Location", "/elsewhere"]]).status, 301);
     assert.equal(new WebSocketRejection(503, "busy", [["Retry-After", "5"]]).headers.length, 1);
