@@ -2,6 +2,7 @@
  * HTTP header syntax (RFC 9110 §5.6): tokens, field values, comma-separated lists, and the
  * `Sec-WebSocket-Extensions` grammar (RFC 6455 §9.1).
  */
+import { InvalidArgumentError } from "../codec/index.js";
 
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -17,6 +18,25 @@ export function isValidHeaderValue(value: string): boolean {
     if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return false;
   }
   return true;
+}
+
+/**
+ * Throws {@link InvalidArgumentError} (`WS_ERR_INVALID_HEADER`) unless `name: value` can be written
+ * as it is: a token name, a value without control characters (no header injection).
+ */
+export function requireWritableHeader(name: string, value: string): void {
+  if (!isToken(name)) {
+    throw new InvalidArgumentError(
+      `invalid header name ${JSON.stringify(name)}: not an HTTP token`,
+      "WS_ERR_INVALID_HEADER",
+    );
+  }
+  if (!isValidHeaderValue(value)) {
+    throw new InvalidArgumentError(
+      `invalid value for header ${name}: CR, LF, NUL and other control characters are not allowed`,
+      "WS_ERR_INVALID_HEADER",
+    );
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from "../codec/index.js";
 import { computeAcceptKey } from "./accept-key.js";
 import { base64Decode } from "./base64.js";
-import { headerListHasToken, isToken, isValidHeaderValue, splitHeaderList } from "./header-syntax.js";
+import { headerListHasToken, isToken, requireWritableHeader, splitHeaderList } from "./header-syntax.js";
 import type { HttpHeaders } from "./http-headers.js";
 
 /** The parts of an HTTP request the handshake looks at. */
@@ -90,18 +90,7 @@ export function validateRejection(status: number, headers: readonly (readonly [s
     throw new InvalidArgumentError(`a rejection's status must be an integer from 300 to 599, got ${status}`);
   }
   for (const [name, value] of headers) {
-    if (!isToken(name)) {
-      throw new InvalidArgumentError(
-        `invalid header name ${JSON.stringify(name)}: not an HTTP token`,
-        "WS_ERR_INVALID_HEADER",
-      );
-    }
-    if (!isValidHeaderValue(value)) {
-      throw new InvalidArgumentError(
-        `invalid value for header ${name}: CR, LF, NUL and other control characters are not allowed`,
-        "WS_ERR_INVALID_HEADER",
-      );
-    }
+    requireWritableHeader(name, value);
     if (RESERVED_REJECTION_HEADERS.has(name.toLowerCase())) {
       throw new InvalidArgumentError(
         `header ${name} may not be set on a rejection: the server writes it (the body is the reason, as text)`,
@@ -124,7 +113,10 @@ export function renderUpgradeResponse(
     `Sec-WebSocket-Accept: ${computeAcceptKey(key)}`,
   ];
   if (subprotocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${subprotocol}`);
-  for (const [name, value] of extraHeaders) lines.push(`${name}: ${checkedHeader(name, value)}`);
+  for (const [name, value] of extraHeaders) {
+    requireWritableHeader(name, value);
+    lines.push(`${name}: ${value}`);
+  }
   return `${lines.join("\r\n")}\r\n\r\n`;
 }
 
@@ -142,19 +134,11 @@ export function renderRejection(
     "Content-Type: text/plain; charset=utf-8",
   ];
   lines.push(`Content-Length: ${bodyBytes.length}`);
-  for (const [name, value] of headers) lines.push(`${name}: ${checkedHeader(name, value)}`);
-  return `${lines.join("\r\n")}\r\n\r\n${body}`;
-}
-
-/** `value`, if `name: value` can be written as it is; else an {@link InvalidArgumentError} (never dropped quietly). */
-function checkedHeader(name: string, value: string): string {
-  if (!isToken(name) || !isValidHeaderValue(value)) {
-    throw new InvalidArgumentError(
-      `header ${JSON.stringify(name)} cannot be written: not a token, or a control character in its value`,
-      "WS_ERR_INVALID_HEADER",
-    );
+  for (const [name, value] of headers) {
+    requireWritableHeader(name, value);
+    lines.push(`${name}: ${value}`);
   }
-  return value;
+  return `${lines.join("\r\n")}\r\n\r\n${body}`;
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {

@@ -3,7 +3,7 @@
  * application-supplied header has been checked so that nothing malformed is ever sent.
  */
 import { InvalidArgumentError } from "../codec/index.js";
-import { isToken, isValidHeaderValue } from "./header-syntax.js";
+import { isToken, isValidHeaderValue, requireWritableHeader } from "./header-syntax.js";
 import type { WebSocketUri } from "./websocket-uri.js";
 
 /** Headers the handshake owns; an application may not set them. */
@@ -33,18 +33,7 @@ export interface UpgradeRequestOptions {
 
 /** Throws {@link InvalidArgumentError} unless `name: value` is a header an application may send. */
 export function validateExtraHeader(name: string, value: string): void {
-  if (!isToken(name)) {
-    throw new InvalidArgumentError(
-      `invalid header name ${JSON.stringify(name)}: not an HTTP token`,
-      "WS_ERR_INVALID_HEADER",
-    );
-  }
-  if (!isValidHeaderValue(value)) {
-    throw new InvalidArgumentError(
-      `invalid value for header ${name}: CR, LF, NUL and other control characters are not allowed`,
-      "WS_ERR_INVALID_HEADER",
-    );
-  }
+  requireWritableHeader(name, value);
   const reserved = RESERVED_HEADERS.get(name.toLowerCase());
   if (reserved !== undefined) {
     throw new InvalidArgumentError(`header ${name} may not be set: ${reserved}`, "WS_ERR_RESERVED_HEADER");

@@ -28,6 +28,7 @@ import {
   Source,
   WebSocketRequest,
 } from "../../src/index.js";
+import { shown } from "../helpers/message-arbitrary.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
 /** What the fuzz server sends after its 101; `model` when the bytes are a valid script, unmutated. */
@@ -379,6 +380,21 @@ export async function fuzzOnce(seed: number): Promise<FuzzOutcome> {
   return { ...outcome, modelChecked: model !== undefined };
 }
 
+/** An assertion for the model checks: a difference is an error naming the seed, what differs and how. */
+export function expectFor(seed: number): (what: string, actual: unknown, expected: unknown) => void {
+  return (what, actual, expected) => {
+    if (!isDeepStrictEqual(actual, expected)) {
+      throw new Error(
+        `seed ${seed}: ${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`,
+      );
+    }
+  };
+}
+
+/** Payloads as hex, to compare and show. */
+export const hex = (payloads: readonly Uint8Array[]): string[] =>
+  payloads.map((p) => Buffer.from(p).toString("hex"));
+
 /**
  * The oracle for a valid script: every message exactly as sent, every ping answered with its own
  * payload, in order, and the server's Close answered with 1000; a script that ends with the
@@ -391,24 +407,13 @@ function checkModel(
   received: readonly (string | Uint8Array)[],
   server: FuzzServerLogic,
 ): void {
-  const shown = (messages: readonly (string | Uint8Array)[]) =>
-    messages.map((m) =>
-      typeof m === "string" ? `text ${JSON.stringify(m)}` : `binary ${Buffer.from(m).toString("hex")}`,
-    );
-  const expect = (what: string, actual: unknown, expected: unknown) => {
-    if (!isDeepStrictEqual(actual, expected)) {
-      throw new Error(
-        `seed ${seed}: ${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`,
-      );
-    }
-  };
+  const expect = expectFor(seed);
   expect(
     "outcome",
     outcome.kind === "normal" ? "normal" : outcome.code,
     model.closes ? "normal" : "WS_ERR_ABNORMAL_CLOSURE",
   );
-  expect("messages", shown(received), shown(model.messages));
-  const hex = (payloads: readonly Uint8Array[]) => payloads.map((p) => Buffer.from(p).toString("hex"));
+  expect("messages", received.map(shown), model.messages.map(shown));
   // After the server's EOF the client may drop pongs it had not written yet; never others.
   const pongs = hex(server.pongs);
   expect("pongs", pongs, hex(model.pings).slice(0, model.closes ? undefined : pongs.length));

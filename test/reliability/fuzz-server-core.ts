@@ -6,7 +6,6 @@
  * uncaught exception and no hang, whatever the close code; a run whose script is valid (no
  * mutation) must also get its messages echoed exactly (`checkEchoes`).
  */
-import { isDeepStrictEqual } from "node:util";
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
 import {
   defaultClientConnectionSettings,
@@ -18,8 +17,9 @@ import { encodeMaskedFrame, FrameDecoder, Opcode, RSV1_BIT } from "../../src/cod
 import { serverLayer } from "../../src/engine/index.js";
 import { PerMessageDeflate } from "../../src/extensions/index.js";
 import { Flow, Keep, LinearStageLogic, type Message } from "../../src/index.js";
+import { shown } from "../helpers/message-arbitrary.js";
 import { seededRandom } from "../helpers/seeded-random.js";
-import { fragmentsOf, mutated, randomText, type ScriptModel } from "./fuzz-core.js";
+import { expectFor, fragmentsOf, hex, mutated, randomText, type ScriptModel } from "./fuzz-core.js";
 
 /** A client that sends its script in random chunks, reads the server's frames, and then hangs up. */
 class FuzzClientLogic extends LinearStageLogic<Uint8Array, Uint8Array> {
@@ -271,19 +271,8 @@ function checkEchoes(
   outcome: ServerFuzzOutcome,
   client: FuzzClientLogic,
 ): void {
-  const shown = (messages: readonly (string | Uint8Array)[]) =>
-    messages.map((m) =>
-      typeof m === "string" ? `text ${JSON.stringify(m)}` : `binary ${Buffer.from(m).toString("hex")}`,
-    );
-  const hex = (payloads: readonly Uint8Array[]) => payloads.map((p) => Buffer.from(p).toString("hex"));
-  const expect = (what: string, actual: unknown, expected: unknown) => {
-    if (!isDeepStrictEqual(actual, expected)) {
-      throw new Error(
-        `seed ${seed}: ${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`,
-      );
-    }
-  };
-  const echoes = shown(client.echoes);
+  const expect = expectFor(seed);
+  const echoes = client.echoes.map(shown);
   const pongs = hex(client.pongs);
   const all = (n: number) => (model.closes ? undefined : n);
   expect(
@@ -291,6 +280,6 @@ function checkEchoes(
     [outcome.closeCode, outcome.serverCloseCode],
     model.closes ? [1000, 1000] : [1006, undefined],
   );
-  expect("echoes", echoes, shown(model.messages).slice(0, all(echoes.length)));
+  expect("echoes", echoes, model.messages.map(shown).slice(0, all(echoes.length)));
   expect("pongs", pongs, hex(model.pings).slice(0, all(pongs.length)));
 }
