@@ -3,7 +3,6 @@
  * event, or the in-memory transport): validate, ask the handler, answer, negotiate compression,
  * and run each accepted connection's engine.
  */
-
 import { InvalidArgumentError } from "../codec/index.js";
 import {
   type ConnectionControls,
