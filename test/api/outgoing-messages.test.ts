@@ -19,25 +19,13 @@ import {
   TextMessage,
   WebSocketRequest,
 } from "../../src/index.js";
+import { piecesAt } from "../helpers/chunkings.js";
 import { messageToSend, shown, shownMessage } from "../helpers/message-arbitrary.js";
 import { resourceSnapshot } from "../helpers/resources.js";
 import { exchangeStrict, textsOf } from "../helpers/text-exchange.js";
 
 /** What a string becomes in UTF-8: lone surrogates are U+FFFD (TextEncoder's rule, and the WebSocket API's). */
 const wellFormed = (text: string) => new TextDecoder().decode(new TextEncoder().encode(text));
-
-/** `text` cut at code-unit offsets `cuts` (empty chunks included). */
-function cutAt(text: string, cuts: readonly number[]): string[] {
-  const at = [...cuts.map((c) => c % (text.length + 1))].sort((a, b) => a - b);
-  const chunks: string[] = [];
-  let from = 0;
-  for (const cut of at) {
-    chunks.push(text.slice(from, cut));
-    from = cut;
-  }
-  chunks.push(text.slice(from));
-  return chunks;
-}
 
 /** Echoes `chunks` as one streamed text message; returns the text that came back. */
 async function echoStreamed(http: Http, chunks: readonly string[]): Promise<string> {
@@ -80,7 +68,7 @@ describe("what is sent is what arrives: text as its whole string's UTF-8, any mi
           async (pieces, cuts, maxOutgoingFrameSize) => {
             const text = pieces.join("");
             const http = Http.create({ transport: server, websocket: { maxOutgoingFrameSize } });
-            assert.equal(await echoStreamed(http, cutAt(text, cuts)), wellFormed(text));
+            assert.equal(await echoStreamed(http, piecesAt(text, cuts)), wellFormed(text));
           },
         ),
         { numRuns: 150 },

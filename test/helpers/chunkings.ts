@@ -25,3 +25,22 @@ export function cutAt(bytes: Uint8Array, positions: readonly number[]): Uint8Arr
   out.push(copy(bytes, start, bytes.length));
   return out;
 }
+
+/**
+ * `whole` cut at `offsets` (any order; each taken modulo `whole.length + 1`), as views for bytes and
+ * slices for text. Unlike {@link cutAt}, a repeated offset or one at either end gives an empty piece:
+ * what a message's fragments or a stream's chunks may be.
+ */
+export function piecesAt<T extends string | Uint8Array>(whole: T, offsets: readonly number[]): T[] {
+  const cut = (from: number, to?: number) =>
+    (typeof whole === "string" ? whole.slice(from, to) : whole.subarray(from, to)) as T;
+  const sorted = offsets.map((o) => o % (whole.length + 1)).sort((a, b) => a - b);
+  const pieces: T[] = [];
+  let from = 0;
+  for (const at of sorted) {
+    pieces.push(cut(from, at));
+    from = at;
+  }
+  pieces.push(cut(from));
+  return pieces;
+}

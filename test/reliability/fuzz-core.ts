@@ -28,6 +28,7 @@ import {
   Source,
   WebSocketRequest,
 } from "../../src/index.js";
+import { piecesAt } from "../helpers/chunkings.js";
 import { shown } from "../helpers/message-arbitrary.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
@@ -189,18 +190,10 @@ export function randomText(random: () => number, maxUnits: number): string {
 
 /** `bytes` cut into 1-4 fragments at random offsets (empty ones included). */
 export function fragmentsOf(random: () => number, bytes: Uint8Array): Uint8Array[] {
-  const cuts = Array.from({ length: Math.floor(random() * 4) }, () =>
-    Math.floor(random() * (bytes.length + 1)),
+  return piecesAt(
+    bytes,
+    Array.from({ length: Math.floor(random() * 4) }, () => Math.floor(random() * (bytes.length + 1))),
   );
-  cuts.sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let at = 0;
-  for (const cut of cuts) {
-    pieces.push(bytes.subarray(at, cut));
-    at = cut;
-  }
-  pieces.push(bytes.subarray(at));
-  return pieces;
 }
 
 /**
