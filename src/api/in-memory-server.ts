@@ -24,7 +24,6 @@ export interface InMemoryServer extends ClientTransport {
   close(): Promise<void>;
 }
 
-/** Options of {@link ClientTransport.inMemory}. */
 /** Options of `ClientTransport.inMemory`: the server side's settings and handler-error listener, as for `newServerAt`. */
 export type InMemoryServerOptions = ServerOptions;
 
@@ -138,10 +137,10 @@ class InMemoryConnection implements PendingUpgrade {
     }
   }
 
-  respond(response: string): void {
+  respond(response: Uint8Array): void {
     if (this.phase === "closed") return;
     this.phase = "closed";
-    void this.toClient.offer(encoder.encode(response));
+    void this.toClient.offer(response);
     this.toClient.complete();
     this.decided.resolve();
   }

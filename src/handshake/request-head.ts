@@ -39,6 +39,16 @@ export function headText(bytes: Uint8Array): string {
 }
 
 /**
+ * The bytes of an HTTP head written as text, one byte per character (ISO-8859-1; callers have
+ * checked that no character is above U+00FF): `TextEncoder` would write U+0080-U+00FF as two bytes.
+ */
+export function headBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
  * Parses a complete head (up to and including its blank line, as {@link headText}), or returns the reason
  * it is malformed: a bad request line, a header line without a colon or with a name that is not a
  * token, obs-fold (a line starting with a space or tab, RFC 9112 §5.2), a control character in a

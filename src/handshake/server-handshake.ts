@@ -3,11 +3,12 @@
  * request and rendering the 101 or a rejection. Pure: the I/O layer hands in the parsed request.
  */
 
-import { InvalidArgumentError } from "../codec/index.js";
+import { concatBytes, InvalidArgumentError } from "../codec/index.js";
 import { computeAcceptKey } from "./accept-key.js";
 import { base64Decode } from "./base64.js";
 import { headerListHasToken, isToken, requireWritableHeader, splitHeaderList } from "./header-syntax.js";
 import type { HttpHeaders } from "./http-headers.js";
+import { headBytes } from "./request-head.js";
 
 /** The parts of an HTTP request the handshake looks at. */
 export interface UpgradeRequestHead {
@@ -120,13 +121,16 @@ export function renderUpgradeResponse(
   return `${lines.join("\r\n")}\r\n\r\n`;
 }
 
-/** A complete non-101 response (the connection is closed after it). */
+/**
+ * A complete non-101 response (the connection is closed after it), as bytes: the head one byte
+ * per character (header values may hold Latin-1), the body in UTF-8.
+ */
 export function renderRejection(
   status: number,
   reason: string,
   headers: readonly (readonly [string, string])[] = [],
   body = reason,
-): string {
+): Uint8Array {
   const bodyBytes = new TextEncoder().encode(body);
   const lines = [
     `HTTP/1.1 ${status} ${statusText(status)}`,
@@ -138,7 +142,7 @@ export function renderRejection(
     requireWritableHeader(name, value);
     lines.push(`${name}: ${value}`);
   }
-  return `${lines.join("\r\n")}\r\n\r\n${body}`;
+  return concatBytes([headBytes(`${lines.join("\r\n")}\r\n\r\n`), bodyBytes]);
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {

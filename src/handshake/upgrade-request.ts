@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from "../codec/index.js";
 import { isToken, isValidHeaderValue, requireWritableHeader } from "./header-syntax.js";
+import { headBytes } from "./request-head.js";
 import type { WebSocketUri } from "./websocket-uri.js";
 
 /** Headers the handshake owns; an application may not set them. */
@@ -76,9 +77,7 @@ export function renderUpgradeRequest(options: UpgradeRequestOptions): Uint8Array
   for (let i = 0; i < extra.length; i++) text += `${extra[i]![0]}: ${extra[i]![1]}\r\n`;
   text += "\r\n";
   // Header values are Latin-1 at most (checked above), so one byte per character.
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
+  return headBytes(text);
 }
 
 const NO_HEADERS: readonly (readonly [string, string])[] = [];

@@ -36,7 +36,7 @@ export interface PendingUpgrade {
   /** Whether the client went away already. */
   readonly closed: boolean;
   /** Sends a complete response (a rejection) and closes the connection. */
-  respond(response: string): void;
+  respond(response: Uint8Array): void;
   /** Sends the 101 response head and returns the connection as a byte flow (materializable once). */
   accept(responseHead: string): Flow<Uint8Array, Uint8Array, unknown>;
   /** Drops the connection. */

@@ -105,7 +105,10 @@ describe("server side: newServerAt(...).bindFlow(handler)", () => {
     const binding = await http.newServerAt("127.0.0.1", 0).bindFlow((request) => {
       seen.push(`${request.path} ${request.headers.get("x-user")} ${request.subprotocols.join(",")}`);
       if (request.path === "/private")
-        return new WebSocketRejection(401, "who are you?", [["WWW-Authenticate", "Basic"]]);
+        return new WebSocketRejection(401, "who are you? ¿quién?", [
+          ["WWW-Authenticate", "Basic"],
+          ["X-Realm", "café"], // a Latin-1 value: one byte on the wire, as the client reads heads
+        ]);
       return new WebSocketAccept(echoFlow(), request.subprotocols.includes("v2") ? "v2" : undefined);
     });
     try {
@@ -118,8 +121,9 @@ describe("server side: newServerAt(...).bindFlow(handler)", () => {
       );
       const u = await upgrade;
       assert.equal(u.response.status, 401);
-      assert.equal(new TextDecoder().decode(u.response.body), "who are you?\n");
+      assert.equal(new TextDecoder().decode(u.response.body), "who are you? ¿quién?\n");
       assert.equal(u.response.headers.get("www-authenticate"), "Basic");
+      assert.equal(u.response.headers.get("x-realm"), "café");
       await assert.rejects(done);
       assert.deepEqual(seen, ["/chat ann v1,v2", "/private undefined "]);
     } finally {
