@@ -28,9 +28,16 @@ export interface BenchClient {
   echo(url: string, size: number, kind: Kind, count: number, inFlight: number): Promise<void>;
   /**
    * The same echo of `texts` (taken in turn), offering permessage-deflate (absent: the client has
-   * no compression).
+   * no compression). `compressSent` false: the client inflates what it receives but sends its
+   * messages as they are, which is all undici can do.
    */
-  echoDeflate?(url: string, texts: readonly string[], count: number, inFlight: number): Promise<void>;
+  echoDeflate?(
+    url: string,
+    texts: readonly string[],
+    count: number,
+    inFlight: number,
+    compressSent: boolean,
+  ): Promise<void>;
   /** Receive everything the blaster sends at `url`; resolves when it closes. */
   receive(url: string): Promise<void>;
   /** Send `count` messages of `size` bytes to the sink at `url`; resolves when it closes. */
@@ -75,6 +82,10 @@ export function jsonTexts(size: number): readonly string[] {
 
 const http = Http.get();
 const deflating = Http.create({ websocket: { perMessageDeflate: true } });
+/** Compression negotiated, nothing sent compressed: what undici does. */
+const inflatingOnly = Http.create({
+  websocket: { perMessageDeflate: { threshold: Number.MAX_SAFE_INTEGER } },
+});
 const message = (data: string | Uint8Array): Message =>
   typeof data === "string" ? TextMessage.create(data) : BinaryMessage.create(data);
 
@@ -123,9 +134,9 @@ export const wsflowClient: BenchClient = {
   echo(url, size, kind, count, inFlight) {
     return wsflowEcho(http, url, [message(payload(size, kind))], count, inFlight);
   },
-  echoDeflate(url, texts, count, inFlight) {
+  echoDeflate(url, texts, count, inFlight, compressSent) {
     return wsflowEcho(
-      deflating,
+      compressSent ? deflating : inflatingOnly,
       url,
       texts.map((t) => TextMessage.create(t)),
       count,
@@ -207,13 +218,21 @@ interface EventSocket {
   close(code?: number): void;
 }
 
+/**
+ * permessage-deflate as a client offers it: not at all, for both directions, or negotiated with
+ * nothing sent compressed (undici offers it always and compresses nothing; the plain echo server
+ * declines every offer).
+ */
+type Deflate = "off" | "both" | "incoming";
+
 function eventClient(
   name: string,
-  /** `deflate`: offer permessage-deflate (undici always does; the plain echo server declines it). */
-  open: (url: string, deflate: boolean) => EventSocket,
+  open: (url: string, deflate: Deflate) => EventSocket,
   on: (ws: EventSocket, event: "open" | "message" | "close" | "error", fn: (arg?: unknown) => void) => void,
+  /** Whether the client can compress what it sends. */
+  compresses: boolean,
 ): BenchClient {
-  const connect = (url: string, deflate = false) =>
+  const connect = (url: string, deflate: Deflate = "off") =>
     new Promise<EventSocket>((resolve, reject) => {
       const ws = open(url, deflate);
       on(ws, "open", () => resolve(ws));
@@ -225,7 +244,7 @@ function eventClient(
     data: readonly (string | Uint8Array)[],
     count: number,
     inFlight: number,
-    deflate: boolean,
+    deflate: Deflate,
   ) => {
     const ws = await connect(url, deflate);
     let sent = 0;
@@ -244,8 +263,11 @@ function eventClient(
   };
   return {
     name,
-    echo: (url, size, kind, count, inFlight) => echo(url, [payload(size, kind)], count, inFlight, false),
-    echoDeflate: (url, texts, count, inFlight) => echo(url, texts, count, inFlight, true),
+    echo: (url, size, kind, count, inFlight) => echo(url, [payload(size, kind)], count, inFlight, "off"),
+    echoDeflate: (url, texts, count, inFlight, compressSent) => {
+      if (compressSent && !compresses) throw new Error(`${name} sends nothing compressed`);
+      return echo(url, texts, count, inFlight, compressSent ? "both" : "incoming");
+    },
     async receive(url) {
       const ws = await connect(url);
       on(ws, "message", () => {});
@@ -296,12 +318,17 @@ function eventClient(
 
 export const wsClient = eventClient(
   "ws",
-  (url, deflate) =>
-    new WsWebSocket(url, {
-      perMessageDeflate: deflate,
-      maxPayload: 256 * 1024 * 1024,
-    }) as unknown as EventSocket,
+  (url, deflate) => {
+    const ws = new WsWebSocket(url, { perMessageDeflate: deflate !== "off", maxPayload: 256 * 1024 * 1024 });
+    if (deflate === "incoming") {
+      // ws's threshold only applies without context takeover: `compress: false` is its way.
+      const send = ws.send.bind(ws);
+      ws.send = (data: Parameters<typeof send>[0]) => send(data, { compress: false });
+    }
+    return ws as unknown as EventSocket;
+  },
   (ws, event, fn) => (ws as unknown as WsWebSocket).on(event, fn),
+  true,
 );
 
 export const undiciClient = eventClient(
@@ -312,6 +339,7 @@ export const undiciClient = eventClient(
     return ws as unknown as EventSocket;
   },
   (ws, event, fn) => (ws as unknown as UndiciWebSocket).addEventListener(event, fn as () => void),
+  false,
 );
 
 // ---- raw TCP, length-prefixed ---------------------------------------------------------------------------

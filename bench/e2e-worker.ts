@@ -27,6 +27,8 @@ export type WorkerCommand =
       readonly url: string;
       /** Characters of JSON text per message. */
       readonly size: number;
+      /** False: compression negotiated, the client's messages sent as they are (see `BenchClient`). */
+      readonly compressSent: boolean;
       readonly count: number;
       readonly inFlight: number;
     }
@@ -73,8 +75,10 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
           await c.echo(echo, 64 * 1024, kind, 200, 64);
         }
         const echoDeflate = `ws://127.0.0.1:${command.ports.echoDeflate}/`;
-        await c.echoDeflate?.(echoDeflate, jsonTexts(1024), 1000, 64);
-        await c.echoDeflate?.(echoDeflate, jsonTexts(16 * 1024), 200, 64);
+        for (const compressSent of c.name === "undici" ? [false] : [true, false]) {
+          await c.echoDeflate?.(echoDeflate, jsonTexts(1024), 1000, 64, compressSent);
+          await c.echoDeflate?.(echoDeflate, jsonTexts(16 * 1024), 200, 64, compressSent);
+        }
         await c.receive(blast(32, 100_000));
         await c.receive(blast(65536, 200));
         await c.receive(blast(1024 * 1024, 20));
@@ -96,7 +100,14 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
     case "echoDeflate": {
       const echoDeflate = client.echoDeflate;
       if (echoDeflate === undefined) throw new Error(`${name} has no permessage-deflate`);
-      return void (await echoDeflate(command.url, jsonTexts(command.size), command.count, command.inFlight));
+      const texts = jsonTexts(command.size);
+      return void (await echoDeflate(
+        command.url,
+        texts,
+        command.count,
+        command.inFlight,
+        command.compressSent,
+      ));
     }
     case "receive":
       return void (await c.receive(command.url));

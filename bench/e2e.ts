@@ -4,7 +4,8 @@
  * WebSocket and raw TCP, end to end on 127.0.0.1. The servers run in one process and each client in
  * processes of its own (e2e-worker.ts), as in an application, one per round; this process only orders the runs: clients alternate A B C D over several rounds and
  * medians are reported, with the ratio to ws and to raw TCP. The "echo" group also echoes JSON with
- * permessage-deflate (wsflow, ws and undici; raw TCP has no compression). Prints a markdown table and
+ * permessage-deflate, compressed both ways (wsflow and ws) and incoming only (wsflow, ws and undici,
+ * which compresses nothing it sends; raw TCP has no compression). Prints a markdown table and
  * writes JSON to bench/results/. A benchmark, not a test.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -197,37 +198,46 @@ for (const [kind, samples] of Object.entries(echoCpu)) {
 }
 
 // Echo of JSON text with permessage-deflate, against the same ws server with compression on (its
-// defaults). Each client negotiates what it offers: wsflow no context takeover either way, ws and
-// undici context takeover (zlib streams kept per connection). Raw TCP has no compression.
+// defaults: it compresses its echoes with context takeover; every client here inflates with it).
+// Two settings: "both ways", where the client compresses what it sends too (wsflow each message on
+// its own, ws with context takeover), and "incoming only", where the client negotiates compression
+// but sends its messages as they are. undici can only do the second (it compresses nothing it
+// sends), so it is measured there, on the same work as the others. Raw TCP has no compression.
 const deflateCpu: Record<string, Record<string, number[]>> = {};
-for (const [size, count] of !wanted("echo")
+for (const [size, count, compressSent] of !wanted("echo")
   ? []
   : ([
-      [1024, 3_000],
-      [16 * 1024, 1_000],
+      [1024, 3_000, true],
+      [16 * 1024, 1_000, true],
+      [1024, 3_000, false],
+      [16 * 1024, 1_000, false],
     ] as const)) {
   const total = n(count);
-  const scenario = `echo ${label(size)} JSON, permessage-deflate, 64 in flight`;
+  const setting = compressSent ? "permessage-deflate both ways" : "permessage-deflate incoming only";
   await measure(
-    scenario,
+    `echo ${label(size)} JSON, ${setting}, 64 in flight`,
     "msgs/s",
     async (c, measured) => {
       const { seconds, cpuSeconds } = await c.run({
         op: "echoDeflate",
         url: `ws://127.0.0.1:${ports.echoDeflate}/`,
         size,
+        compressSent,
         count: total,
         inFlight: 64,
       });
-      if (measured) ((deflateCpu[label(size)] ??= {})[c.name] ??= []).push((cpuSeconds * 1e6) / total);
+      if (measured)
+        ((deflateCpu[`${label(size)} JSON, ${setting}`] ??= {})[c.name] ??= []).push(
+          (cpuSeconds * 1e6) / total,
+        );
       return total / seconds;
     },
-    { clients: ["wsflow", "ws", "undici"] },
+    { clients: compressSent ? ["wsflow", "ws"] : ["wsflow", "ws", "undici"] },
   );
 }
-for (const [size, samples] of Object.entries(deflateCpu)) {
+for (const [row, samples] of Object.entries(deflateCpu)) {
   results.push({
-    scenario: `echo ${size} JSON, permessage-deflate: client CPU per message`,
+    scenario: `echo ${row}: client CPU per message`,
     unit: "µs",
     lowerIsBetter: true,
     values: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
