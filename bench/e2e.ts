@@ -344,8 +344,9 @@ if (wanted("connect")) {
     return sequential / seconds;
   });
   const concurrent = 200;
-  // One batch takes ~0.1 s and varies 2x from batch to batch: a sample is several batches.
-  const batches = quick ? 2 : 5;
+  // One batch takes 30-50 ms and varies 2x from batch to batch: a sample is many batches (with 5,
+  // ~0.2 s, one round's ratio to ws spread 0.67-1.80x within a run).
+  const batches = quick ? 4 : 20;
   await measure("connect+close, 200 concurrent", "conn/s", async (c, measured) => {
     const { seconds, cpuSeconds } = await c.run({
       op: "connectConcurrent",
