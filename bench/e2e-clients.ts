@@ -38,6 +38,8 @@ export interface BenchClient {
     inFlight: number,
     compressSent: boolean,
   ): Promise<void>;
+  /** Whether `echoDeflate` can compress what it sends (undici cannot). */
+  readonly compressesSent?: boolean;
   /** Receive everything the blaster sends at `url`; resolves when it closes. */
   receive(url: string): Promise<void>;
   /** Send `count` messages of `size` bytes to the sink at `url`; resolves when it closes. */
@@ -131,6 +133,7 @@ async function wsflowEcho(
 
 export const wsflowClient: BenchClient = {
   name: "wsflow",
+  compressesSent: true,
   echo(url, size, kind, count, inFlight) {
     return wsflowEcho(http, url, [message(payload(size, kind))], count, inFlight);
   },
@@ -229,8 +232,7 @@ function eventClient(
   name: string,
   open: (url: string, deflate: Deflate) => EventSocket,
   on: (ws: EventSocket, event: "open" | "message" | "close" | "error", fn: (arg?: unknown) => void) => void,
-  /** Whether the client can compress what it sends. */
-  compresses: boolean,
+  compressesSent: boolean,
 ): BenchClient {
   const connect = (url: string, deflate: Deflate = "off") =>
     new Promise<EventSocket>((resolve, reject) => {
@@ -263,9 +265,10 @@ function eventClient(
   };
   return {
     name,
+    compressesSent,
     echo: (url, size, kind, count, inFlight) => echo(url, [payload(size, kind)], count, inFlight, "off"),
     echoDeflate: (url, texts, count, inFlight, compressSent) => {
-      if (compressSent && !compresses) throw new Error(`${name} sends nothing compressed`);
+      if (compressSent && !compressesSent) throw new Error(`${name} sends nothing compressed`);
       return echo(url, texts, count, inFlight, compressSent ? "both" : "incoming");
     },
     async receive(url) {

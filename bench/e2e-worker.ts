@@ -75,7 +75,7 @@ async function run(command: WorkerCommand): Promise<number[] | undefined> {
           await c.echo(echo, 64 * 1024, kind, 200, 64);
         }
         const echoDeflate = `ws://127.0.0.1:${command.ports.echoDeflate}/`;
-        for (const compressSent of c.name === "undici" ? [false] : [true, false]) {
+        for (const compressSent of c.compressesSent ? [true, false] : [false]) {
           await c.echoDeflate?.(echoDeflate, jsonTexts(1024), 1000, 64, compressSent);
           await c.echoDeflate?.(echoDeflate, jsonTexts(16 * 1024), 200, 64, compressSent);
         }
