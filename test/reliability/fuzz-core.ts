@@ -29,6 +29,7 @@ import {
   WebSocketRequest,
 } from "../../src/index.js";
 import { piecesAt } from "../helpers/chunkings.js";
+import { Deadline } from "../helpers/deadline.js";
 import { shown } from "../helpers/message-arbitrary.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
@@ -348,29 +349,31 @@ export async function fuzzOnce(seed: number): Promise<FuzzOutcome> {
       },
     },
   );
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`seed ${seed}: the connection did not end within 5 s`)), 5000).unref(),
-  );
-  let compressed = false;
-  let outcome: FuzzOutcome;
+  const deadline = new Deadline(5000, `seed ${seed}: the connection did not end within 5 s`);
   try {
-    const response = await Promise.race([upgrade, timeout]);
-    compressed = response.extensions.length > 0;
-    await Promise.race([done, timeout]);
-    outcome = { kind: "normal", messages: received.length, compressed };
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === undefined || !DOCUMENTED_FAILURES.has(code)) {
-      throw new Error(`seed ${seed}: undocumented outcome ${code ?? String(error)}`, { cause: error });
+    let compressed = false;
+    let outcome: FuzzOutcome;
+    try {
+      const response = await deadline.race(upgrade);
+      compressed = response.extensions.length > 0;
+      await deadline.race(done);
+      outcome = { kind: "normal", messages: received.length, compressed };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === undefined || !DOCUMENTED_FAILURES.has(code)) {
+        throw new Error(`seed ${seed}: undocumented outcome ${code ?? String(error)}`, { cause: error });
+      }
+      outcome = { kind: "failed", code, messages: received.length, compressed };
     }
-    outcome = { kind: "failed", code, messages: received.length, compressed };
+    const model = server?.model;
+    if (model !== undefined) {
+      await deadline.race(server!.finished);
+      checkModel(seed, model, outcome, received, server!);
+    }
+    return { ...outcome, modelChecked: model !== undefined };
+  } finally {
+    deadline.clear();
   }
-  const model = server?.model;
-  if (model !== undefined) {
-    await Promise.race([server!.finished, timeout]);
-    checkModel(seed, model, outcome, received, server!);
-  }
-  return { ...outcome, modelChecked: model !== undefined };
 }
 
 /** An assertion for the model checks: a difference is an error naming the seed, what differs and how. */

@@ -17,6 +17,7 @@ import { encodeMaskedFrame, FrameDecoder, Opcode, RSV1_BIT } from "../../src/cod
 import { serverLayer } from "../../src/engine/index.js";
 import { PerMessageDeflate } from "../../src/extensions/index.js";
 import { Flow, Keep, LinearStageLogic, type Message } from "../../src/index.js";
+import { Deadline } from "../helpers/deadline.js";
 import { shown } from "../helpers/message-arbitrary.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 import { expectFor, fragmentsOf, hex, mutated, randomText, type ScriptModel } from "./fuzz-core.js";
@@ -246,13 +247,8 @@ export async function fuzzServerOnce(seed: number): Promise<ServerFuzzOutcome> {
       Keep.left,
     ) // the echo handler
     .run();
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(
-      () => reject(new Error(`seed ${seed}: the server's connection did not end within 5 s`)),
-      5000,
-    ).unref(),
-  );
-  const closed = await Promise.race([controls.closed, timeout]);
+  const deadline = new Deadline(5000, `seed ${seed}: the server's connection did not end within 5 s`);
+  const closed = await deadline.race(controls.closed).finally(() => deadline.clear());
   const outcome = { closeCode: closed.code, serverCloseCode: client.serverClose?.code, compressed, messages };
   if (model !== undefined) checkEchoes(seed, model, outcome, client);
   return { ...outcome, modelChecked: model !== undefined };
