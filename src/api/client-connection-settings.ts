@@ -4,6 +4,7 @@
  * connect and close time-outs of a few seconds. Every limit names its setting when exceeded.
  */
 import { InvalidArgumentError, type RandomFill } from "../codec/index.js";
+import { kindOf, requireFunction, requireOptional, requireOptions } from "./argument-checks.js";
 import type { ClientTransport } from "./client-transport.js";
 
 /** WebSocket-specific settings. */
@@ -141,6 +142,9 @@ export function resolveSettings(
   overrides: PartialClientConnectionSettings | undefined,
 ): ClientConnectionSettings {
   if (overrides === undefined) return base; // already valid: nothing to merge or check
+  requireOptions(overrides, "settings");
+  requireOptions(overrides.websocket, "settings.websocket");
+  requireOptions(overrides.parsing, "settings.parsing");
   const s: ClientConnectionSettings = {
     ...base,
     ...overrides,
@@ -170,8 +174,19 @@ export function resolveSettings(
   checkPerMessageDeflate(w.perMessageDeflate);
   for (const key of ["maxHeadSize", "maxHeaderCount", "maxLineLength", "maxBodySize"] as const)
     positive(`parsing.${key}`, s.parsing[key]);
+  requireOptional(s.userAgent, "string", "userAgent");
   if (s.userAgent !== undefined && /[\r\n\0]/.test(s.userAgent))
     throw new InvalidArgumentError("userAgent may not contain CR, LF or NUL");
+  requireFunction(w.periodicKeepAliveData, "websocket.periodicKeepAliveData");
+  requireOptional(w.randomFactory, "function", "websocket.randomFactory");
+  if (typeof w.logFrames !== "boolean" && typeof w.logFrames !== "function")
+    throw new InvalidArgumentError(
+      `websocket.logFrames must be a boolean or a function, got ${kindOf(w.logFrames)}`,
+    );
+  if (s.transport !== undefined && typeof s.transport?.connectTo !== "function")
+    throw new InvalidArgumentError(
+      `transport must be a ClientTransport (ClientTransport.TCP, .unixSocket(path), .httpsProxy(proxy), .inMemory(handler)), got ${kindOf(s.transport)}`,
+    );
   // Frozen like the defaults: what the engine derives from settings is cached per object.
   Object.freeze(s.websocket);
   Object.freeze(s.parsing);

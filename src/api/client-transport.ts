@@ -4,10 +4,12 @@
  * socket; to a handler in the same process with `ClientTransport.inMemory`; or any byte flow of the
  * user's (a tunnel of another kind).
  */
+
 import { InvalidArgumentError } from "../codec/index.js";
 import { base64Encode } from "../handshake/index.js";
 import type { Flow } from "../stream/index.js";
 import { checkHttpProxy, type HttpProxy, type OutgoingConnectionOptions, Tcp } from "../transport/index.js";
+import { requireFunction, requireOptions } from "./argument-checks.js";
 import { type InMemoryServer, type InMemoryServerOptions, inMemoryServer } from "./in-memory-server.js";
 import type { WebSocketHandler } from "./websocket-handler.js";
 
@@ -77,8 +79,8 @@ export const ClientTransport = {
    * counts open `connections` and can `close()` them (1001) like a server binding.
    */
   inMemory(handler: WebSocketHandler, options: InMemoryServerOptions = {}): InMemoryServer {
-    if (typeof handler !== "function")
-      throw new InvalidArgumentError(`a WebSocket handler must be a function, got ${String(handler)}`);
+    requireFunction(handler, "a WebSocket handler");
+    requireOptions(options, "options");
     return inMemoryServer(handler, options);
   },
 

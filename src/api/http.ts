@@ -1,4 +1,4 @@
-import { isArenaFrame, releaseFrame } from "../codec/index.js";
+import { InvalidArgumentError, isArenaFrame, releaseFrame } from "../codec/index.js";
 import { type ClientLayerMat, clientLayer, type HandshakeSpec } from "../engine/index.js";
 import { deflateOfferHeader, PERMESSAGE_DEFLATE } from "../extensions/index.js";
 import { generateWebSocketKey, renderUpgradeRequest } from "../handshake/index.js";
@@ -11,6 +11,13 @@ import {
   Tcp,
   type TlsOptions,
 } from "../transport/index.js";
+import {
+  kindOf,
+  requireFunction,
+  requireInstance,
+  requireOptional,
+  requireOptions,
+} from "./argument-checks.js";
 import {
   type ClientConnectionSettings,
   defaultClientConnectionSettings,
@@ -27,7 +34,7 @@ import {
   type WebSocketUpgradeListener,
 } from "./server-binding.js";
 import type { WebSocketHandler } from "./websocket-handler.js";
-import type { WebSocketRequest } from "./websocket-request.js";
+import { WebSocketRequest } from "./websocket-request.js";
 import { WebSocketUpgradeResponse } from "./websocket-upgrade-response.js";
 
 const OFFERED_DEFLATE: readonly string[] = Object.freeze([PERMESSAGE_DEFLATE]);
@@ -88,6 +95,13 @@ export class Http {
     clientFlow: Flow<Message, Message, M>,
     options: WebSocketClientOptions = {},
   ): [Promise<WebSocketUpgradeResponse>, M] {
+    checkClientCall(request, options);
+    requireInstance(
+      clientFlow,
+      Flow,
+      "clientFlow",
+      "a Flow of messages, e.g. Flow.fromSinkAndSource(sink, source)",
+    );
     return this.webSocketClientFlow(request, options).joinMat(clientFlow, Keep.both).run();
   }
 
@@ -99,6 +113,7 @@ export class Http {
     request: WebSocketRequest,
     options: WebSocketClientOptions = {},
   ): Flow<Message, Message, Promise<WebSocketUpgradeResponse>> {
+    checkClientCall(request, options);
     const settings = resolveSettings(this.settings, options.settings);
     const { uri } = request;
     // Over its own TCP transport, which hands written frames back, the client builds large frames
@@ -120,6 +135,7 @@ export class Http {
       options.transport ??
       settings.transport?.connectTo(uri.host, uri.port, connectOptions) ??
       Tcp.outgoingConnection(uri.host, uri.port, connectOptions);
+    requireInstance(transport, Flow, "what the transport's connectTo returned", "a Flow of bytes");
     const flow = this.clientLayer(request, settings, ownTransport).joinMat(
       transport as Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection> | unknown>,
       (upgrade, connected) => {
@@ -149,6 +165,15 @@ export class Http {
     port: number,
     options: ServerOptions & { tls?: { key: string | Buffer; cert: string | Buffer } } = {},
   ): ServerBuilder {
+    if (typeof host !== "string" || host === "")
+      throw new InvalidArgumentError(`host must be a non-empty string, got ${kindOf(host)}`);
+    if (!(Number.isInteger(port) && port >= 0 && port <= 65535))
+      throw new InvalidArgumentError(
+        `port must be a number, an integer from 0 to 65535, got ${kindOf(port)}`,
+      );
+    requireOptions(options, "options");
+    requireOptional(options.tls, "object", "options.tls");
+    requireOptional(options.onHandlerError, "function", "options.onHandlerError");
     return new ServerBuilder(host, port, this.settings, options);
   }
 
@@ -157,6 +182,9 @@ export class Http {
    * flow per connection: `server.on("upgrade", Http.get().webSocketUpgradeListener(handler))`.
    */
   webSocketUpgradeListener(handler: WebSocketHandler, options: ServerOptions = {}): WebSocketUpgradeListener {
+    requireFunction(handler, "a WebSocket handler");
+    requireOptions(options, "options");
+    requireOptional(options.onHandlerError, "function", "options.onHandlerError");
     return createUpgradeListener(
       handler,
       resolveSettings(this.settings, options.settings),
@@ -173,6 +201,7 @@ export class Http {
     request: WebSocketRequest,
     options: WebSocketClientOptions = {},
   ): WebSocketClientLayer {
+    checkClientCall(request, options);
     return this.clientLayer(request, resolveSettings(this.settings, options.settings), false);
   }
 
@@ -211,6 +240,30 @@ export class Http {
       return { ...ports, mat: upgradeResponse(ports.mat) };
     });
   }
+}
+
+/** The request and options of a client call, checked before anything is built (see argument-checks.ts). */
+function checkClientCall(request: unknown, options: WebSocketClientOptions): void {
+  requireInstance(
+    request,
+    WebSocketRequest,
+    "request",
+    "a WebSocketRequest, e.g. WebSocketRequest.create(url)",
+  );
+  requireOptions(options, "options");
+  const { transport, signal, lookup, localAddress, tls } = options;
+  if (transport !== undefined) {
+    requireInstance(
+      transport,
+      Flow,
+      "options.transport",
+      "a Flow of bytes (a ClientTransport goes in the settings: Http.create({ transport }))",
+    );
+  }
+  if (signal !== undefined) requireInstance(signal, AbortSignal, "options.signal", "an AbortSignal");
+  requireOptional(lookup, "function", "options.lookup");
+  requireOptional(localAddress, "string", "options.localAddress");
+  requireOptional(tls, "object", "options.tls");
 }
 
 function upgradeResponse(mat: ClientLayerMat): Promise<WebSocketUpgradeResponse> {

@@ -4,12 +4,14 @@
  * handler sees the request (path, headers, offered subprotocols) and returns a flow, an
  * acceptance with a chosen subprotocol, or a rejection with a status.
  */
+
 import {
   listenForUpgrades,
   pendingUpgrade,
   type UpgradeEventListener,
   type UpgradeServer,
 } from "../transport/index.js";
+import { requireFunction } from "./argument-checks.js";
 import {
   type ClientConnectionSettings,
   type PartialClientConnectionSettings,
@@ -50,8 +52,16 @@ export class ServerBuilder {
     private readonly options: ServerOptions & { tls?: { key: string | Buffer; cert: string | Buffer } } = {},
   ) {}
 
-  /** Binds and serves `handler`; resolves when listening, rejects with Node's error (EADDRINUSE …). */
-  async bindFlow(handler: WebSocketHandler): Promise<ServerBinding> {
+  /**
+   * Binds and serves `handler`; resolves when listening, rejects with Node's error (EADDRINUSE …).
+   * Throws `InvalidArgumentError` at once if `handler` is not a function.
+   */
+  bindFlow(handler: WebSocketHandler): Promise<ServerBinding> {
+    requireFunction(handler, "a WebSocket handler");
+    return this.bind(handler);
+  }
+
+  private async bind(handler: WebSocketHandler): Promise<ServerBinding> {
     const settings = resolveSettings(this.baseSettings, this.options.settings);
     const handling = new UpgradeHandling(handler, settings, this.options.onHandlerError);
     const server: UpgradeServer = await listenForUpgrades(

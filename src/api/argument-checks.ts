@@ -1,0 +1,53 @@
+/**
+ * Checks of the public API's arguments for callers TypeScript's types do not reach (JavaScript,
+ * `any`, JSON-built options): a value of the wrong kind throws `InvalidArgumentError` at the call,
+ * naming the argument and what it must be, instead of a `TypeError` from inside the stream engine
+ * or a failure at the first connection.
+ */
+import { InvalidArgumentError } from "../codec/index.js";
+
+/** A value as an error message names it: its type, or its class for an object. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 60))}`;
+  if (typeof value !== "object") return String(value);
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
+}
+
+/**
+ * Throws unless `value` is an instance of `type` (a class, its constructor public or not); `hint`
+ * says how to make one.
+ */
+export function requireInstance(
+  value: unknown,
+  type: { readonly prototype: object },
+  what: string,
+  hint: string,
+): void {
+  if (!Object.prototype.isPrototypeOf.call(type.prototype, value as object)) {
+    throw new InvalidArgumentError(`${what} must be ${hint}, got ${kindOf(value)}`);
+  }
+}
+
+/** Throws unless `value` is a function. */
+export function requireFunction(value: unknown, what: string): void {
+  if (typeof value !== "function")
+    throw new InvalidArgumentError(`${what} must be a function, got ${kindOf(value)}`);
+}
+
+/** Throws unless `value` is undefined or an object (an options bag). */
+export function requireOptions(value: unknown, what: string): void {
+  if (value !== undefined && (typeof value !== "object" || value === null)) {
+    throw new InvalidArgumentError(`${what} must be an object of options, got ${kindOf(value)}`);
+  }
+}
+
+/** Throws unless `value` is undefined or of the `typeof` kind `kind`. */
+export function requireOptional(value: unknown, kind: "string" | "function" | "object", what: string): void {
+  if (value !== undefined && (typeof value !== kind || value === null)) {
+    throw new InvalidArgumentError(
+      `${what} must be a${kind === "object" ? "n" : ""} ${kind}, got ${kindOf(value)}`,
+    );
+  }
+}
