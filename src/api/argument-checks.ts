@@ -5,15 +5,9 @@
  * or a failure at the first connection.
  */
 import { InvalidArgumentError } from "../codec/index.js";
+import { kindOf } from "../stream/argument-checks.js";
 
-/** A value as an error message names it: its type, or its class for an object. */
-export function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 60))}`;
-  if (typeof value !== "object") return String(value);
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
-}
+export { kindOf };
 
 /**
  * Throws unless `value` is an instance of `type` (a class, its constructor public or not); `hint`

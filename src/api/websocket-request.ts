@@ -2,6 +2,7 @@
  * `WebSocketRequest`: the target URI, extra headers and requested subprotocols. Immutable: each
  * call returns a new request. Every value is checked when added, so nothing invalid is ever sent.
  */
+import { InvalidArgumentError } from "../codec/index.js";
 import {
   base64Encode,
   parseWebSocketUri,
@@ -9,6 +10,7 @@ import {
   validateSubprotocols,
   type WebSocketUri,
 } from "../handshake/index.js";
+import { kindOf } from "./argument-checks.js";
 
 /** An HTTP header to add to the request. */
 export interface HttpHeader {
@@ -52,6 +54,11 @@ export class WebSocketRequest {
   addHeader(nameOrHeader: string | HttpHeader, value?: string): WebSocketRequest {
     const header =
       typeof nameOrHeader === "string" ? { name: nameOrHeader, value: value ?? "" } : nameOrHeader;
+    if (typeof header !== "object" || header === null)
+      throw new InvalidArgumentError(
+        `addHeader takes a name and a value or a { name, value } header, got ${kindOf(nameOrHeader)}`,
+        "WS_ERR_INVALID_HEADER",
+      );
     validateExtraHeader(header.name, header.value);
     return new WebSocketRequest(this.uri, [...this.headers, header], this.subprotocols);
   }

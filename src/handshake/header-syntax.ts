@@ -8,11 +8,13 @@ const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Whether `text` is an HTTP token (header names, subprotocols, extension names). */
 export function isToken(text: string): boolean {
-  return TCHAR.test(text);
+  // A number would pass the pattern as its digits: only a string is a token.
+  return typeof text === "string" && TCHAR.test(text);
 }
 
 /** Whether `value` may be sent as a header value: no CR, LF or NUL (no header injection), no other controls but tab. */
 export function isValidHeaderValue(value: string): boolean {
+  if (typeof value !== "string") return false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return false;
@@ -30,6 +32,9 @@ export function requireWritableHeader(name: string, value: string): void {
       `invalid header name ${JSON.stringify(name)}: not an HTTP token`,
       "WS_ERR_INVALID_HEADER",
     );
+  }
+  if (typeof value !== "string") {
+    throw new InvalidArgumentError(`the value of header ${name} must be a string`, "WS_ERR_INVALID_HEADER");
   }
   if (!isValidHeaderValue(value)) {
     throw new InvalidArgumentError(

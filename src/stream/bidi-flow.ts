@@ -11,6 +11,7 @@
  * ```
  */
 
+import { BLUEPRINT_SHAPE, requireFunction, requireShape } from "./argument-checks.js";
 import { combineMat } from "./combine-mat.js";
 import { matValue } from "./deferred.js";
 import type { Flow } from "./flow.js";
@@ -20,6 +21,10 @@ import type { BidiPorts, Build } from "./materialization-context.js";
 import type { BidiLogic } from "./stage-shapes.js";
 
 export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
+  /** @internal The shape the DSL's argument checks look for (on the prototype: no per-instance cost). */
+  get [BLUEPRINT_SHAPE](): "BidiFlow" {
+    return "BidiFlow";
+  }
   /** @internal How the stages are made and wired at each materialization. */
   readonly build: Build<BidiPorts<I1, O1, I2, O2, Mat>>;
 
@@ -42,6 +47,9 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
     bottom: Flow<I2, O2, M2>,
     combine: (top: M1, bottom: M2) => M,
   ): BidiFlow<I1, O1, I2, O2, M> {
+    requireShape(top, "Flow", "fromFlows's top");
+    requireShape(bottom, "Flow", "fromFlows's bottom");
+    requireFunction(combine, "fromFlowsMat's combine");
     return new BidiFlow((ctx) => {
       const t = top.build(ctx);
       const b = bottom.build(ctx);
@@ -61,6 +69,7 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
   static fromStageMat<I1, O1, I2, O2, M>(
     create: () => readonly [BidiLogic<I1, O1, I2, O2>, M],
   ): BidiFlow<I1, O1, I2, O2, M> {
+    requireFunction(create, "BidiFlow.fromStageMat's create");
     return new BidiFlow((ctx) => {
       const [logic, mat] = create();
       ctx.add(logic);
@@ -78,6 +87,8 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
     below: BidiFlow<O1, O1b, I2b, I2, M2>,
     combine: (left: Mat, right: M2) => M3,
   ): BidiFlow<I1, O1b, I2b, O2, M3> {
+    requireShape(below, "BidiFlow", "atop's below");
+    requireFunction(combine, "atopMat's combine");
     return new BidiFlow((ctx) => {
       const top = this.build(ctx);
       const bottom = below.build(ctx);
@@ -100,6 +111,8 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
 
   /** {@link join}, combining both materialized values. */
   joinMat<M2, M3>(flow: Flow<O1, I2, M2>, combine: (left: Mat, right: M2) => M3): Flow<I1, O2, M3> {
+    requireShape(flow, "Flow", "join's flow");
+    requireFunction(combine, "joinMat's combine");
     return new FlowClass((ctx) => {
       const bidi = this.build(ctx);
       const inner = flow.build(ctx);
@@ -119,6 +132,7 @@ export class BidiFlow<I1, O1, I2, O2, Mat = NotUsed> {
 
   /** Transforms the materialized value. */
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): BidiFlow<I1, O1, I2, O2, M2> {
+    requireFunction(f, "mapMaterializedValue's f");
     return new BidiFlow((ctx) => {
       const p = this.build(ctx);
       return { ...p, mat: f(matValue(p.mat)) };

@@ -4,6 +4,7 @@
  * `Flow<In, Out, Mat>` a `Flow<In, T, Mat>`.
  */
 
+import { requireFunction, requireOverflowStrategy, requireShape } from "./argument-checks.js";
 import { lazyPromise } from "./deferred.js";
 import type { Flow } from "./flow.js";
 import { Keep } from "./keep.js";
@@ -72,11 +73,14 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Appends `flow`, keeping this materialized value. */
   via<T, M2>(flow: Flow<Out, T, M2>): Repr<K, In, T, Mat> {
+    requireShape(flow, "Flow", "via's flow");
     return this.viaBuild(flow.build, Keep.left);
   }
 
   /** Appends `flow`, combining both materialized values with `combine` (see {@link Keep}). */
   viaMat<T, M2, M3>(flow: Flow<Out, T, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, T, M3> {
+    requireShape(flow, "Flow", "viaMat's flow");
+    requireFunction(combine, "viaMat's combine");
     return this.viaBuild(flow.build, combine);
   }
 
@@ -110,6 +114,7 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Transforms each element. Consecutive map, filter and collect fuse into one stage. */
   map<T>(f: (element: Out) => T): Repr<K, In, T, Mat> {
+    requireFunction(f, "map's f");
     return this.viaStep({ kind: MAP, f });
   }
 
@@ -118,28 +123,33 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
    * results in input order. A rejection fails the stream.
    */
   mapAsync<T>(parallelism: number, f: (element: Out) => T | PromiseLike<T>): Repr<K, In, T, Mat> {
+    requireFunction(f, "mapAsync's f");
     requireInteger("parallelism", parallelism, 1);
     return this.viaStage(() => new MapAsyncLogic(parallelism, f, true));
   }
 
   /** Like {@link mapAsync}, emitting results as they complete. */
   mapAsyncUnordered<T>(parallelism: number, f: (element: Out) => T | PromiseLike<T>): Repr<K, In, T, Mat> {
+    requireFunction(f, "mapAsyncUnordered's f");
     requireInteger("parallelism", parallelism, 1);
     return this.viaStage(() => new MapAsyncLogic(parallelism, f, false));
   }
 
   /** Keeps the elements `predicate` accepts. */
   filter(predicate: (element: Out) => boolean): Repr<K, In, Out, Mat> {
+    requireFunction(predicate, "filter's predicate");
     return this.viaStep({ kind: FILTER, f: predicate });
   }
 
   /** Maps and filters at once: `f` returns `undefined` for elements to drop (Akka's partial function). */
   collect<T>(f: (element: Out) => T | undefined): Repr<K, In, T, Mat> {
+    requireFunction(f, "collect's f");
     return this.viaStep({ kind: COLLECT, f });
   }
 
   /** Replaces each element with the elements of an iterable, emitted one by one on demand. */
   mapConcat<T>(f: (element: Out) => Iterable<T>): Repr<K, In, T, Mat> {
+    requireFunction(f, "mapConcat's f");
     return this.viaStage(() => new MapConcatLogic(f));
   }
 
@@ -151,6 +161,7 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Passes elements while `predicate` holds; with `inclusive`, also the first that fails it. */
   takeWhile(predicate: (element: Out) => boolean, inclusive = false): Repr<K, In, Out, Mat> {
+    requireFunction(predicate, "takeWhile's predicate");
     return this.viaStage(() => new TakeWhileLogic(predicate, inclusive));
   }
 
@@ -162,6 +173,7 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Skips elements while `predicate` holds. */
   dropWhile(predicate: (element: Out) => boolean): Repr<K, In, Out, Mat> {
+    requireFunction(predicate, "dropWhile's predicate");
     return this.viaStage(() => new DropWhileLogic(predicate));
   }
 
@@ -173,16 +185,19 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Emits `zero`, then the running result of `f` after each element. */
   scan<T>(zero: T, f: (acc: T, element: Out) => T): Repr<K, In, T, Mat> {
+    requireFunction(f, "scan's f");
     return this.viaStage(() => new ScanLogic(zero, f));
   }
 
   /** Emits one element when upstream completes: `f` folded over all elements from `zero`. */
   fold<T>(zero: T, f: (acc: T, element: Out) => T): Repr<K, In, T, Mat> {
+    requireFunction(f, "fold's f");
     return this.viaStage(() => new FoldLogic(zero, f));
   }
 
   /** Decouples up- and downstream with a buffer of `size` elements and a policy for when it is full. */
   buffer(size: number, overflowStrategy: OverflowStrategy): Repr<K, In, Out, Mat> {
+    requireOverflowStrategy(overflowStrategy);
     requireInteger("size", size, 1);
     return this.viaStage(() => new BufferLogic<Out>(size, overflowStrategy));
   }
@@ -208,11 +223,13 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** On failure, emits `f(error)` and completes; `f` returning `undefined` lets the failure through. */
   recover(f: (error: unknown) => Out | undefined): Repr<K, In, Out, Mat> {
+    requireFunction(f, "recover's f");
     return this.viaStage(() => new RecoverLogic<Out>(f));
   }
 
   /** Logs elements, completion and failure under `name` (to `console.debug` unless a logger is given). */
   log(name: string, logger: LogSink = (line) => console.debug(line)): Repr<K, In, Out, Mat> {
+    requireFunction(logger, "log's logger");
     return this.viaStage(() => new LogLogic<Out>(name, logger));
   }
 
@@ -223,6 +240,7 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** {@link watchTermination}, combining the promise with this materialized value. */
   watchTerminationMat<M3>(combine: (left: Mat, done: Promise<void>) => M3): Repr<K, In, Out, M3> {
+    requireFunction(combine, "watchTerminationMat's combine");
     return this.viaBuild<Out, Promise<void>, M3>((ctx) => {
       const logic = ctx.add(new WatchTerminationLogic<Out>());
       return { in: logic.in, out: logic.out, mat: lazyPromise(logic.done) };
@@ -231,11 +249,14 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Also sends every element to `sink`; back-pressured by both. */
   alsoTo(sink: Sink<Out, unknown>): Repr<K, In, Out, Mat> {
+    requireShape(sink, "Sink", "alsoTo's sink");
     return this.alsoToMat(sink, Keep.left);
   }
 
   /** {@link alsoTo}, combining the sink's materialized value. */
   alsoToMat<M2, M3>(sink: Sink<Out, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, Out, M3> {
+    requireShape(sink, "Sink", "alsoToMat's sink");
+    requireFunction(combine, "alsoToMat's combine");
     return this.viaBuild<Out, M2, M3>((ctx) => {
       const logic = ctx.add(new AlsoToLogic<Out>());
       const side = sink.build(ctx);
@@ -246,11 +267,14 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Emits the elements of this stream and of `other` as they arrive; completes when both have. */
   merge(other: Source<Out, unknown>): Repr<K, In, Out, Mat> {
+    requireShape(other, "Source", "merge's other");
     return this.mergeMat(other, Keep.left);
   }
 
   /** {@link merge}, combining `other`'s materialized value. */
   mergeMat<M2, M3>(other: Source<Out, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, Out, M3> {
+    requireShape(other, "Source", "mergeMat's other");
+    requireFunction(combine, "mergeMat's combine");
     return this.viaBuild<Out, M2, M3>((ctx) => {
       const logic = ctx.add(new MergeLogic<Out>());
       const second = other.build(ctx);
@@ -261,11 +285,14 @@ export abstract class FlowOps<In, Out, Mat, K extends "source" | "flow"> {
 
   /** Emits this stream's elements, then `other`'s (pulled only after this one completes). */
   concat(other: Source<Out, unknown>): Repr<K, In, Out, Mat> {
+    requireShape(other, "Source", "concat's other");
     return this.concatMat(other, Keep.left);
   }
 
   /** {@link concat}, combining `other`'s materialized value. */
   concatMat<M2, M3>(other: Source<Out, M2>, combine: (left: Mat, right: M2) => M3): Repr<K, In, Out, M3> {
+    requireShape(other, "Source", "concatMat's other");
+    requireFunction(combine, "concatMat's combine");
     return this.viaBuild<Out, M2, M3>((ctx) => {
       const logic = ctx.add(new ConcatLogic<Out>());
       const second = other.build(ctx);

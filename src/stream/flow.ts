@@ -3,6 +3,7 @@
  * Immutable and reusable. A WebSocket connection is a `Flow<Message, Message, …>`.
  */
 
+import { BLUEPRINT_SHAPE, requireFunction, requireShape } from "./argument-checks.js";
 import { combineMat } from "./combine-mat.js";
 import { matValue } from "./deferred.js";
 import { FlowOps, type Repr, stageBuild } from "./flow-ops.js";
@@ -21,6 +22,10 @@ class IdentityLogic<T> extends LinearStageLogic<T, T> {
 }
 
 export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> {
+  /** @internal The shape the DSL's argument checks look for (on the prototype: no per-instance cost). */
+  get [BLUEPRINT_SHAPE](): "Flow" {
+    return "Flow";
+  }
   /** @internal How the stages are made and wired at each materialization. */
   readonly build: Build<FlowPorts<In, Out, Mat>>;
 
@@ -50,16 +55,19 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
 
   /** A flow applying `f` to each element. */
   static fromFunction<A, B>(f: (element: A) => B): Flow<A, B, NotUsed> {
+    requireFunction(f, "Flow.fromFunction's f");
     return Flow.create<A>().map(f);
   }
 
   /** A flow whose stage is `create()`'s logic (ports `in` and `out`); see docs/streams.md. */
   static fromStage<A, B>(create: () => FlowLogic<A, B>): Flow<A, B, NotUsed> {
+    requireFunction(create, "Flow.fromStage's create");
     return new Flow(stageBuild(create));
   }
 
   /** A flow from a logic and its materialized value. */
   static fromStageMat<A, B, M>(create: () => readonly [FlowLogic<A, B>, M]): Flow<A, B, M> {
+    requireFunction(create, "Flow.fromStageMat's create");
     return new Flow((ctx) => {
       const [logic, mat] = create();
       ctx.add(logic);
@@ -81,6 +89,9 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
     source: Source<B, M2>,
     combine: (sinkMat: M1, sourceMat: M2) => M3,
   ): Flow<A, B, M3> {
+    requireShape(sink, "Sink", "fromSinkAndSource's sink");
+    requireShape(source, "Source", "fromSinkAndSource's source");
+    requireFunction(combine, "fromSinkAndSourceMat's combine");
     return new Flow((ctx) => {
       const input = sink.build(ctx);
       const output = source.build(ctx);
@@ -95,6 +106,8 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
 
   /** Connects to `sink`, combining both materialized values. */
   toMat<M2, M3>(sink: Sink<Out, M2>, combine: (left: Mat, right: M2) => M3): Sink<In, M3> {
+    requireShape(sink, "Sink", "toMat's sink");
+    requireFunction(combine, "toMat's combine");
     return new Sink((ctx) => {
       const flow = this.build(ctx);
       const target = sink.build(ctx);
@@ -110,6 +123,8 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
 
   /** {@link join}, combining both materialized values. */
   joinMat<M2, M3>(other: Flow<Out, In, M2>, combine: (left: Mat, right: M2) => M3): RunnableGraph<M3> {
+    requireShape(other, "Flow", "joinMat's other");
+    requireFunction(combine, "joinMat's combine");
     return new RunnableGraph((ctx) => {
       const first = this.build(ctx);
       const second = other.build(ctx);
@@ -121,11 +136,14 @@ export class Flow<In, Out, Mat = NotUsed> extends FlowOps<In, Out, Mat, "flow"> 
 
   /** Runs `source` through this flow into `sink`; returns both ends' materialized values. */
   runWith<M1, M2>(source: Source<In, M1>, sink: Sink<Out, M2>): [M1, M2] {
+    requireShape(source, "Source", "runWith's source");
+    requireShape(sink, "Sink", "runWith's sink");
     return source.viaMat(this, Keep.left).toMat(sink, Keep.both).run();
   }
 
   /** Transforms the materialized value. */
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): Flow<In, Out, M2> {
+    requireFunction(f, "mapMaterializedValue's f");
     return new Flow((ctx) => {
       const ports = this.build(ctx);
       return { in: ports.in, out: ports.out, mat: f(matValue(ports.mat)) };

@@ -2,6 +2,7 @@
  * `Sink<In, Mat>`: a blueprint of a stream's end, with one input. Immutable and reusable.
  */
 
+import { BLUEPRINT_SHAPE, requireFunction, requireShape } from "./argument-checks.js";
 import { type Deferred, lazyPromise, matValue } from "./deferred.js";
 import { Flow } from "./flow.js";
 import { Keep, type NotUsed } from "./keep.js";
@@ -40,6 +41,10 @@ function resultSink<T, R>(
 }
 
 export class Sink<In, Mat = NotUsed> {
+  /** @internal The shape the DSL's argument checks look for (on the prototype: no per-instance cost). */
+  get [BLUEPRINT_SHAPE](): "Sink" {
+    return "Sink";
+  }
   /** @internal How the stages are made and wired at each materialization. */
   readonly build: Build<SinkPorts<In, Mat>>;
 
@@ -50,11 +55,13 @@ export class Sink<In, Mat = NotUsed> {
 
   /** A sink whose stage is `create()`'s logic (one inlet named `in`); see docs/streams.md. */
   static fromStage<T>(create: () => SinkLogic<T>): Sink<T, NotUsed> {
+    requireFunction(create, "Sink.fromStage's create");
     return Sink.fromStageMat(() => [create(), undefined]);
   }
 
   /** A sink from a logic and its materialized value. */
   static fromStageMat<T, M>(create: () => readonly [SinkLogic<T>, M]): Sink<T, M> {
+    requireFunction(create, "Sink.fromStageMat's create");
     return new Sink((ctx) => {
       const [logic, mat] = create();
       ctx.add(logic);
@@ -64,6 +71,7 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Calls `f` for each element; resolves when the stream completes, rejects when it fails or `f` throws. */
   static foreach<T>(f: (element: T) => void): Sink<T, Promise<void>> {
+    requireFunction(f, "Sink.foreach's f");
     // Stateless, so one consumer serves every run (a WebSocket's sink lives as long as it does).
     const consumer = foreachConsumer(f);
     return resultSink(() => new ConsumingSinkLogic(consumer));
@@ -113,6 +121,7 @@ export class Sink<In, Mat = NotUsed> {
 
   /** `f` folded over all elements from `zero`. */
   static fold<T, Acc>(zero: Acc, f: (acc: Acc, element: T) => Acc): Sink<T, Promise<Acc>> {
+    requireFunction(f, "Sink.fold's f");
     return resultSink(() => new ConsumingSinkLogic(foldConsumer(zero, f)));
   }
 
@@ -145,16 +154,22 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Writes into a WHATWG WritableStream, honouring its back-pressure; resolves once it is closed. */
   static fromWritableStream<T>(stream: WritableStream<T>): Sink<T, Promise<void>> {
+    requireFunction(
+      (stream as { getWriter?: unknown } | null | undefined)?.getWriter,
+      "Sink.fromWritableStream's stream.getWriter",
+    );
     return resultSink(() => new WritableStreamSinkLogic(stream));
   }
 
   /** A sink consuming every element with a fresh `consumer` per run; the promise gets `finish()`'s result. */
   static fromConsumer<T, R>(createConsumer: () => Consumer<T, R>): Sink<T, Promise<R>> {
+    requireFunction(createConsumer, "Sink.fromConsumer's createConsumer");
     return resultSink(() => new ConsumingSinkLogic(createConsumer()));
   }
 
   /** Transforms the materialized value. */
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): Sink<In, M2> {
+    requireFunction(f, "mapMaterializedValue's f");
     return new Sink((ctx) => {
       const ports = this.build(ctx);
       return { in: ports.in, mat: f(matValue(ports.mat)) };
@@ -163,6 +178,7 @@ export class Sink<In, Mat = NotUsed> {
 
   /** Runs `source` into this sink; returns this sink's materialized value. */
   runWith<M1>(source: Source<In, M1>): Mat {
+    requireShape(source, "Source", "runWith's source");
     return source.toMat(this, Keep.right).run();
   }
 }

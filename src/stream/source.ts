@@ -3,6 +3,13 @@
  * `run` materializes new stages.
  */
 
+import {
+  BLUEPRINT_SHAPE,
+  kindOf,
+  requireFunction,
+  requireOverflowStrategy,
+  requireShape,
+} from "./argument-checks.js";
 import { combineMat } from "./combine-mat.js";
 import { matValue } from "./deferred.js";
 import { FlowOps, type Repr, type SyncSourceFactory } from "./flow-ops.js";
@@ -34,6 +41,10 @@ import {
 import { requireInteger, StreamArgumentError } from "./stream-errors.js";
 
 export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "source"> {
+  /** @internal The shape the DSL's argument checks look for (on the prototype: no per-instance cost). */
+  get [BLUEPRINT_SHAPE](): "Source" {
+    return "Source";
+  }
   /** @internal How the stages are made and wired at each materialization. */
   readonly build: Build<SourcePorts<Out, Mat>>;
 
@@ -72,11 +83,13 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** A source whose stage is `create()`'s logic (one outlet named `out`); see docs/streams.md. */
   static fromStage<T>(create: () => SourceLogic<T>): Source<T, NotUsed> {
+    requireFunction(create, "Source.fromStage's create");
     return Source.fromStageMat(() => [create(), undefined]);
   }
 
   /** A source from a logic and its materialized value. */
   static fromStageMat<T, M>(create: () => readonly [SourceLogic<T>, M]): Source<T, M> {
+    requireFunction(create, "Source.fromStageMat's create");
     return new Source((ctx) => {
       const [logic, mat] = create();
       ctx.add(logic);
@@ -91,6 +104,11 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** The elements of an iterable, on demand (an array is read by index; other iterables are iterated anew per run). */
   static from<T>(iterable: Iterable<T>): Source<T, NotUsed> {
+    if (
+      typeof (iterable as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !==
+      "function"
+    )
+      throw new StreamArgumentError(`Source.from needs an iterable, got ${kindOf(iterable)}`);
     if (Array.isArray(iterable)) {
       const items = iterable.slice() as T[];
       return Source.sync(() => arrayPuller(items));
@@ -125,6 +143,10 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** The value a promise resolves to (Akka's `Source.future`). */
   static fromPromise<T>(promise: PromiseLike<T>): Source<T, NotUsed> {
+    requireFunction(
+      (promise as { then?: unknown } | null | undefined)?.then,
+      "Source.fromPromise's promise.then",
+    );
     return Source.fromStage(() => new PromiseSourceLogic(promise));
   }
 
@@ -133,6 +155,10 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
    * iterator's `return()`. Node's Readable streams are async iterables, so this adapts them too.
    */
   static fromAsyncIterable<T>(iterable: AsyncIterable<T>): Source<T, NotUsed> {
+    requireFunction(
+      (iterable as { [Symbol.asyncIterator]?: unknown } | null | undefined)?.[Symbol.asyncIterator],
+      "Source.fromAsyncIterable's iterable[Symbol.asyncIterator]",
+    );
     return Source.fromStage(() => {
       const iterator = iterable[Symbol.asyncIterator]();
       return new AsyncPullSourceLogic<T>(
@@ -146,6 +172,10 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** The chunks of a WHATWG ReadableStream, read on demand; cancelling cancels the stream. */
   static fromReadableStream<T>(stream: ReadableStream<T>): Source<T, NotUsed> {
+    requireFunction(
+      (stream as { getReader?: unknown } | null | undefined)?.getReader,
+      "Source.fromReadableStream's stream.getReader",
+    );
     return Source.fromStage(() => {
       const reader = stream.getReader();
       return new AsyncPullSourceLogic<T>(
@@ -188,6 +218,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
     overflowStrategy: OverflowStrategy = "backpressure",
   ): Source<T, SourceQueue<T>> {
     requireInteger("bufferSize", bufferSize, 0);
+    requireOverflowStrategy(overflowStrategy);
     return Source.fromStageMat(() => {
       const logic = new SourceQueueLogic<T>(bufferSize, overflowStrategy);
       return [logic, logic.queue] as const;
@@ -198,11 +229,14 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** Connects to `sink`, keeping this materialized value. */
   to(sink: Sink<Out, unknown>): RunnableGraph<Mat> {
+    requireShape(sink, "Sink", "to's sink");
     return this.toMat(sink, Keep.left);
   }
 
   /** Connects to `sink`, combining both materialized values. */
   toMat<M2, M3>(sink: Sink<Out, M2>, combine: (left: Mat, right: M2) => M3): RunnableGraph<M3> {
+    requireShape(sink, "Sink", "toMat's sink");
+    requireFunction(combine, "toMat's combine");
     return new RunnableGraph((ctx) => {
       const source = this.build(ctx);
       const target = sink.build(ctx);
@@ -213,6 +247,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** Runs into `sink` and returns the sink's materialized value. */
   runWith<M2>(sink: Sink<Out, M2>): M2 {
+    requireShape(sink, "Sink", "runWith's sink");
     return this.toMat(sink, Keep.right).run();
   }
 
@@ -233,6 +268,7 @@ export class Source<Out, Mat = NotUsed> extends FlowOps<unknown, Out, Mat, "sour
 
   /** Transforms the materialized value. */
   mapMaterializedValue<M2>(f: (mat: Mat) => M2): Source<Out, M2> {
+    requireFunction(f, "mapMaterializedValue's f");
     return new Source((ctx) => {
       const ports = this.build(ctx);
       return { out: ports.out, mat: f(matValue(ports.mat)) };

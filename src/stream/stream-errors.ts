@@ -57,7 +57,7 @@ export class AbruptStageTerminationError extends StreamError {
   }
 }
 
-/** An invalid argument to a DSL method (negative count, zero parallelism …). */
+/** An invalid argument to a DSL method (negative count, zero parallelism, a Sink where a Flow goes …). */
 export class StreamArgumentError extends StreamError {
   constructor(message: string) {
     super("STREAM_ERR_INVALID_ARGUMENT", message);

@@ -88,6 +88,21 @@ describe("arguments of the wrong kind throw InvalidArgumentError at the call", (
     await snapshot.check();
   });
 
+  it("WebSocketRequest: headers and subprotocols that are not strings", () => {
+    const header = (call: () => unknown, pattern: RegExp) =>
+      assert.throws(call, (error: unknown) => {
+        assert.ok(error instanceof InvalidArgumentError);
+        assert.equal(error.code, "WS_ERR_INVALID_HEADER");
+        assert.match(error.message, pattern);
+        return true;
+      });
+    header(() => request().addHeader(loose(5), loose(6)), /^addHeader takes a name and a value .*got 5$/);
+    header(() => request().addHeader("X-Count", loose(6)), /^the value of header X-Count must be a string$/);
+    header(() => request().addHeader(loose({ name: 7, value: "x" })), /^invalid header name 7/);
+    // A number passed the token pattern as its digits before.
+    throwsNaming(() => request().requestSubprotocol(loose(5)), /^invalid subprotocol 5: not an HTTP token$/);
+  });
+
   it("settings: the sections, the functions and the transport", () => {
     throwsNaming(() => Http.create(loose("fast")), /^settings must be an object of options/);
     throwsNaming(() => Http.create({ websocket: loose("x") }), /^settings\.websocket must be/);
