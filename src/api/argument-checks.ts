@@ -5,7 +5,7 @@
  * or a failure at the first connection.
  */
 import { InvalidArgumentError } from "../codec/index.js";
-import { kindOf } from "../stream/argument-checks.js";
+import { BLUEPRINT_SHAPE, type BlueprintShape, kindOf } from "../stream/argument-checks.js";
 
 export { kindOf };
 
@@ -20,6 +20,16 @@ export function requireInstance(
   hint: string,
 ): void {
   if (!Object.prototype.isPrototypeOf.call(type.prototype, value as object)) {
+    throw new InvalidArgumentError(`${what} must be ${hint}, got ${kindOf(value)}`);
+  }
+}
+
+/**
+ * Throws unless `value` is a stream blueprint of `shape` (read from the mark each blueprint class
+ * carries, as the DSL's own checks do); `hint` says how to make one.
+ */
+export function requireBlueprint(value: unknown, shape: BlueprintShape, what: string, hint: string): void {
+  if ((value as { [BLUEPRINT_SHAPE]?: unknown } | null | undefined)?.[BLUEPRINT_SHAPE] !== shape) {
     throw new InvalidArgumentError(`${what} must be ${hint}, got ${kindOf(value)}`);
   }
 }

@@ -13,6 +13,7 @@ import {
 } from "../transport/index.js";
 import {
   kindOf,
+  requireBlueprint,
   requireFunction,
   requireInstance,
   requireOptional,
@@ -96,9 +97,9 @@ export class Http {
     options: WebSocketClientOptions = {},
   ): [Promise<WebSocketUpgradeResponse>, M] {
     checkClientCall(request, options);
-    requireInstance(
+    requireBlueprint(
       clientFlow,
-      Flow,
+      "Flow",
       "clientFlow",
       "a Flow of messages, e.g. Flow.fromSinkAndSource(sink, source)",
     );
@@ -135,7 +136,7 @@ export class Http {
       options.transport ??
       settings.transport?.connectTo(uri.host, uri.port, connectOptions) ??
       Tcp.outgoingConnection(uri.host, uri.port, connectOptions);
-    requireInstance(transport, Flow, "what the transport's connectTo returned", "a Flow of bytes");
+    requireBlueprint(transport, "Flow", "what the transport's connectTo returned", "a Flow of bytes");
     const flow = this.clientLayer(request, settings, ownTransport).joinMat(
       transport as Flow<Uint8Array, Uint8Array, Promise<OutgoingConnection> | unknown>,
       (upgrade, connected) => {
@@ -253,9 +254,9 @@ function checkClientCall(request: unknown, options: WebSocketClientOptions): voi
   requireOptions(options, "options");
   const { transport, signal, lookup, localAddress, tls } = options;
   if (transport !== undefined) {
-    requireInstance(
+    requireBlueprint(
       transport,
-      Flow,
+      "Flow",
       "options.transport",
       "a Flow of bytes (a ClientTransport goes in the settings: Http.create({ transport }))",
     );
