@@ -96,14 +96,15 @@ export class Http {
     clientFlow: Flow<Message, Message, M>,
     options: WebSocketClientOptions = {},
   ): [Promise<WebSocketUpgradeResponse>, M] {
-    checkClientCall(request, options);
+    // webSocketClientFlow checks the request and options (once per connection, not twice).
+    const connection = this.webSocketClientFlow(request, options);
     requireBlueprint(
       clientFlow,
       "Flow",
       "clientFlow",
       "a Flow of messages, e.g. Flow.fromSinkAndSource(sink, source)",
     );
-    return this.webSocketClientFlow(request, options).joinMat(clientFlow, Keep.both).run();
+    return connection.joinMat(clientFlow, Keep.both).run();
   }
 
   /**

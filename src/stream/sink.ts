@@ -83,6 +83,7 @@ export class Sink<In, Mat = NotUsed> {
     f: (element: T) => PromiseLike<void> | void,
   ): Sink<T, Promise<void>> {
     requireInteger("parallelism", parallelism, 1);
+    requireFunction(f, "Sink.foreachAsync's f");
     return Flow.create<T>().mapAsyncUnordered(parallelism, f).toMat(Sink.ignore(), Keep.right) as Sink<
       T,
       Promise<void>

@@ -80,7 +80,11 @@ const cases: [string, () => unknown, RegExp][] = [
   ["Flow.runWith", () => flow().runWith(source(), loose(flow())), /^runWith's sink must be a Sink/],
   ["Flow.mapMaterializedValue", () => flow().mapMaterializedValue(loose(1)), /^mapMaterializedValue's f/],
   ["Sink.foreach", () => Sink.foreach(loose(5)), /^Sink\.foreach's f must be a function, got 5$/],
-  ["Sink.foreachAsync", () => Sink.foreachAsync(1, loose(5)), /^mapAsyncUnordered's f/],
+  [
+    "Sink.foreachAsync",
+    () => Sink.foreachAsync(1, loose(5)),
+    /^Sink\.foreachAsync's f must be a function, got 5$/,
+  ],
   ["Sink.fold", () => Sink.fold(0, loose(5)), /^Sink\.fold's f/],
   ["Sink.fromConsumer", () => Sink.fromConsumer(loose({})), /^Sink\.fromConsumer's createConsumer/],
   ["Sink.fromWritableStream", () => Sink.fromWritableStream(loose({})), /^Sink\.fromWritableStream's/],
